@@ -1,0 +1,1 @@
+"""Code shared by the gateway and both services: settings, errors, names, tokens, clients."""

@@ -1,0 +1,127 @@
+"""Settings for all three processes; the only module that reads the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import fields
+from pathlib import Path
+
+from common.channels import ChannelConfig
+from common.channels import load_channels
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _float_pair(value: str) -> tuple[float, float]:
+    connect, _, read = value.partition(",")
+    return float(connect), float(read or connect)
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting, with its environment variable in `metadata["env"]`."""
+
+    # where state lives (the SQLite cache, the dev signing key)
+    state_dir: Path = field(default=REPO_ROOT / "var", metadata={"env": "STATE_DIR"})
+    log_level: str = field(default="INFO", metadata={"env": "LOG_LEVEL"})
+
+    # gateway: channels and upstreams
+    channels_file: Path = field(
+        default=REPO_ROOT / "data" / "channels.toml", metadata={"env": "GATEWAY_CHANNELS_FILE"}
+    )
+    cache_url: str = field(default="", metadata={"env": "GATEWAY_CACHE_URL"})
+    default_ttl: int = field(default=300, metadata={"env": "GATEWAY_DEFAULT_TTL"})
+    stale_max_age: int = field(default=86400, metadata={"env": "GATEWAY_STALE_MAX_AGE"})
+    upstream_timeout: tuple[float, float] = field(
+        default=(3.05, 10.0), metadata={"env": "GATEWAY_UPSTREAM_TIMEOUT", "parse": _float_pair}
+    )
+    lock_wait: float = field(default=15.0, metadata={"env": "GATEWAY_LOCK_WAIT"})
+    public_url: str = field(default="", metadata={"env": "PUBLIC_URL"})
+
+    # how the processes find each other
+    gateway_url: str = field(default="http://127.0.0.1:8080", metadata={"env": "GATEWAY_URL"})
+    badges_url: str = field(default="http://127.0.0.1:8081", metadata={"env": "BADGES_URL"})
+    sbom_url: str = field(default="http://127.0.0.1:8082", metadata={"env": "SBOM_URL"})
+    service_timeout: tuple[float, float] = field(
+        default=(1.0, 10.0), metadata={"env": "SERVICE_TIMEOUT", "parse": _float_pair}
+    )
+    internal_key: str = field(default="", repr=False, metadata={"env": "INTERNAL_API_KEY"})
+
+    # tokens (service-account JWTs)
+    token_algorithms: tuple[str, ...] = field(
+        default=("HS256",), metadata={"env": "TOKEN_ALGORITHMS", "parse": _csv}
+    )
+    token_issuer: str = field(default="conda-badges-dev", metadata={"env": "TOKEN_ISSUER"})
+    token_hs256_secret: str = field(default="", repr=False, metadata={"env": "TOKEN_HS256_SECRET"})
+    token_public_keys: tuple[str, ...] = field(
+        default=(), metadata={"env": "TOKEN_PUBLIC_KEY_FILES", "parse": _csv}
+    )
+    token_jwks_url: str = field(default="", metadata={"env": "TOKEN_JWKS_URL"})
+    token_jwks_ttl: int = field(default=300, metadata={"env": "TOKEN_JWKS_TTL"})
+    token_leeway: int = field(default=30, metadata={"env": "TOKEN_LEEWAY"})
+    token_max_length: int = field(default=8192, metadata={"env": "TOKEN_MAX_LENGTH"})
+    token_denylist_file: Path | None = field(
+        default=None, metadata={"env": "TOKEN_DENYLIST_FILE"}
+    )
+    token_denylist_redis_url: str = field(default="", metadata={"env": "TOKEN_DENYLIST_REDIS_URL"})
+    token_dev_key: bool = field(default=True, metadata={"env": "TOKEN_DEV_KEY", "parse": _bool})
+
+    # resolved from channels_file at load time
+    channels: dict[str, ChannelConfig] = field(default_factory=dict, repr=False)
+
+    @property
+    def sqlite_cache_path(self) -> Path:
+        """Where the SQLite HTTP cache lives when no Redis cache URL is set."""
+        return self.state_dir / "http-cache.sqlite"
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, **overrides: object
+    ) -> Settings:
+        """Build settings from environment variables, then apply explicit overrides."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for item in fields(cls):
+            env = item.metadata.get("env")
+            if not env or env not in environ or environ[env] == "":
+                continue
+            raw = environ[env]
+            parse = item.metadata.get("parse")
+            if parse is not None:
+                values[item.name] = parse(raw)
+            elif item.type in ("int", int):
+                values[item.name] = int(raw)
+            elif item.type in ("float", float):
+                values[item.name] = float(raw)
+            elif "Path" in str(item.type):
+                values[item.name] = Path(raw)
+            else:
+                values[item.name] = raw
+        values.update(overrides)
+        settings = cls(**values)  # type: ignore[arg-type]
+        if "channels" not in overrides:
+            channels = load_channels(settings.channels_file, environ, settings.default_ttl)
+            settings = cls(**{**values, "channels": channels})  # type: ignore[arg-type]
+        return settings
+
+
+def settings_table() -> list[tuple[str, str, str]]:
+    """(environment variable, default, field name) for every setting, for the README."""
+    rows = []
+    for item in fields(Settings):
+        env = item.metadata.get("env")
+        if env:
+            default = item.default if item.default is not item.default_factory else ""
+            rows.append((env, str(default), item.name))
+    return rows
