@@ -46,7 +46,6 @@ class Settings:
     upstream_timeout: tuple[float, float] = field(
         default=(3.05, 10.0), metadata={"env": "GATEWAY_UPSTREAM_TIMEOUT", "parse": _float_pair}
     )
-    lock_wait: float = field(default=15.0, metadata={"env": "GATEWAY_LOCK_WAIT"})
     public_url: str = field(default="", metadata={"env": "PUBLIC_URL"})
 
     # how the processes find each other
@@ -57,6 +56,15 @@ class Settings:
         default=(1.0, 10.0), metadata={"env": "SERVICE_TIMEOUT", "parse": _float_pair}
     )
     internal_key: str = field(default="", repr=False, metadata={"env": "INTERNAL_API_KEY"})
+
+    # gunicorn (read by deploy/gunicorn.conf.py)
+    gunicorn_workers: int = field(default=2, metadata={"env": "GUNICORN_WORKERS"})
+    gunicorn_threads: int = field(default=8, metadata={"env": "GUNICORN_THREADS"})
+    gunicorn_timeout: int = field(default=30, metadata={"env": "GUNICORN_TIMEOUT"})
+    gunicorn_graceful_timeout: int = field(
+        default=10, metadata={"env": "GUNICORN_GRACEFUL_TIMEOUT"}
+    )
+    gunicorn_keepalive: int = field(default=5, metadata={"env": "GUNICORN_KEEPALIVE"})
 
     # tokens (service-account JWTs)
     token_algorithms: tuple[str, ...] = field(
@@ -69,6 +77,8 @@ class Settings:
     )
     token_jwks_url: str = field(default="", metadata={"env": "TOKEN_JWKS_URL"})
     token_jwks_ttl: int = field(default=300, metadata={"env": "TOKEN_JWKS_TTL"})
+    # an unknown `kid` refetches the JWKS at most once per this many seconds (per process)
+    token_jwks_min_refresh: int = field(default=30, metadata={"env": "TOKEN_JWKS_MIN_REFRESH"})
     token_leeway: int = field(default=30, metadata={"env": "TOKEN_LEEWAY"})
     token_max_length: int = field(default=8192, metadata={"env": "TOKEN_MAX_LENGTH"})
     token_denylist_file: Path | None = field(
@@ -87,9 +97,16 @@ class Settings:
 
     @classmethod
     def from_env(
-        cls, environ: Mapping[str, str] | None = None, **overrides: object
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        with_channels: bool = True,
+        **overrides: object,
     ) -> Settings:
-        """Build settings from environment variables, then apply explicit overrides."""
+        """Build settings from environment variables, then apply explicit overrides.
+
+        The gateway needs the channels config (`with_channels`); the services do not.
+        """
         environ = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for item in fields(cls):
@@ -110,7 +127,7 @@ class Settings:
                 values[item.name] = raw
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
-        if "channels" not in overrides:
+        if with_channels and "channels" not in overrides:
             channels = load_channels(settings.channels_file, environ, settings.default_ttl)
             settings = cls(**{**values, "channels": channels})  # type: ignore[arg-type]
         return settings

@@ -1,0 +1,66 @@
+# conda-badges: badges and SBOMs for conda channels, behind a caching gateway.
+# Every target sets itself up on a fresh machine (virtualenv, pip, Debian packages as root).
+
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+TTL ?= 30d
+CHANNEL ?= private
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+venv: $(STAMP) ## create .venv and install the project with its test tools
+
+debian-packages: ## install Debian packages the tests need (redis-server), when missing
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+		else echo "redis-server is missing: run 'sudo apt-get install redis-server'"; exit 1; fi; \
+	fi
+
+run: venv ## start gateway (:8080), badges (:8081) and sbom (:8082) on the embedded channels
+	@mkdir -p var
+	@echo ""
+	@echo "  conda-badges is starting on the embedded default channels (main, test-recipes, private)."
+	@echo "    API:    curl localhost:8080/api/channels/main/artifacts/conda/zlib"
+	@echo "    badge:  curl localhost:8080/main/zlib/badges/version.svg"
+	@echo "    SBOM:   curl localhost:8080/main/linux-64/zlib-1.2.11-h7b6447c_3.conda.cdx.json"
+	@echo "    browse: http://localhost:8080/api/channels"
+	@echo "    token for the private channel: make token CHANNEL=private"
+	@echo "  Ctrl-C stops all three."
+	@echo ""
+	@PYTHONPATH=$(CURDIR) $(BIN)/honcho -f Procfile start
+
+token: venv ## mint a dev token: make token CHANNEL=private [TTL=30d]
+	@$(BIN)/conda-badges-token --channel $(CHANNEL) --ttl $(TTL)
+
+lint: venv ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: venv debian-packages lint ## the whole suite: lint, unit and integration tests
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+bench: venv ## benchmarks (metadata, badges, SBOM); prints tables
+	$(BIN)/python -m bench
+
+format: venv ## reformat the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean: ## remove the virtualenv and local state
+	rm -rf $(VENV) var .pytest_cache .ruff_cache
+
+.PHONY: help venv debian-packages run token lint test bench format clean

@@ -1,0 +1,167 @@
+"""The read-only metadata API: views parse the request and delegate to the channel's driver."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint
+from flask import current_app
+from flask import jsonify
+from flask import request
+
+from common import names
+from common.errors import InvalidParameter
+from common.errors import NotFound
+from gateway import artifacts
+from gateway.access import check_channel_access
+from gateway.access import visible_channels
+from gateway.catalog import Catalog
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 50
+
+
+def _catalog() -> Catalog:
+    return current_app.extensions["catalog"]
+
+
+def _driver(channel: str, subchannel: str | None):
+    """The driver of an existing channel the caller may read (404 before any upstream call)."""
+    names.channel_name(channel)
+    if subchannel is not None:
+        names.subchannel_name(subchannel)
+    config = _catalog().channel(channel)
+    check_channel_access(config, subchannel)
+    return _catalog().driver(channel)
+
+
+def _int_arg(name: str, default: int, lowest: int, highest: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidParameter(f"{name} must be a whole number", code="invalid_parameter") from None
+    if not lowest <= value <= highest:
+        raise InvalidParameter(f"{name} must be between {lowest} and {highest}")
+    return value
+
+
+OPENAPI = Path(__file__).with_name("openapi.yaml")
+
+
+@bp.get("/openapi.yaml")
+def openapi():
+    """This API's OpenAPI document."""
+    return current_app.response_class(OPENAPI.read_bytes(), mimetype="application/yaml")
+
+
+@bp.get("/channels")
+def list_channels():
+    """The channels this caller may see."""
+    items = [
+        {"name": c.name, "title": c.title, "driver": c.driver, "private": c.private}
+        for c in visible_channels(list(_catalog().channels.values()))
+    ]
+    return jsonify({"items": items, "total": len(items)})
+
+
+def _routes(rule: str, endpoint, **options) -> None:
+    """Register a view under both the channel and the subchannel prefix."""
+    bp.add_url_rule(f"/channels/<channel>{rule}", view_func=endpoint, **options)
+    bp.add_url_rule(
+        f"/channels/<channel>/subchannels/<subchannel>{rule}",
+        view_func=endpoint,
+        endpoint=f"{endpoint.__name__}_sub",
+        **options,
+    )
+
+
+def search_artifacts(channel: str, subchannel: str | None = None):
+    """One page of the channel's packages whose names contain `q`."""
+    driver = _driver(channel, subchannel)
+    query = request.args.get("q", "")
+    if len(query) > 255 or any(ord(ch) < 32 for ch in query):
+        raise InvalidParameter("q must be at most 255 printable characters")
+    limit = _int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = _int_arg("offset", 0, 0, 10_000_000)
+    items, total = driver.search(subchannel, query, limit, offset)
+    return jsonify({"items": items, "total": total, "limit": limit, "offset": offset})
+
+
+def _package(channel: str, name: str, subchannel: str | None):
+    driver = _driver(channel, subchannel)
+    names.package_name(name)
+    return driver, driver.package(name, subchannel)
+
+
+def get_artifact(channel: str, name: str, subchannel: str | None = None):
+    """The artifact: versions, latest version, platforms, license, dates, downloads."""
+    driver, info = _package(channel, name, subchannel)
+    return jsonify(artifacts.artifact(info, channel, subchannel, driver.channel.private))
+
+
+def get_files(channel: str, name: str, subchannel: str | None = None):
+    """One entry per package file, optionally filtered by subdir, version or filename."""
+    _, info = _package(channel, name, subchannel)
+    files = info.files
+    subdir = request.args.get("subdir")
+    if subdir:
+        names.subdir_name(subdir)
+        files = tuple(f for f in files if f.subdir == subdir)
+    version = request.args.get("version")
+    if version:
+        files = tuple(f for f in files if f.version == version)
+    filename = request.args.get("filename")
+    if filename:
+        names.file_name(filename)
+        files = tuple(f for f in files if f.filename == filename)
+        if not files:
+            raise NotFound(
+                f"file {filename!r} of package {name!r} is not in channel {channel!r}"
+                + (f" subdir {subdir!r}" if subdir else ""),
+                code="file_not_found",
+            )
+    items = [artifacts.file_entry(f) for f in files]
+    return jsonify({"items": items, "total": len(items)})
+
+
+def get_dependencies(channel: str, name: str, subchannel: str | None = None):
+    """What the latest version depends on, and which packages in the channel depend on it."""
+    driver, info = _package(channel, name, subchannel)
+    latest = artifacts.latest_files(info)
+    return jsonify(
+        {
+            "name": info.name,
+            "version": latest[0].version if latest else None,
+            "depends": artifacts.depends_of_latest(info),
+            "dependants": driver.dependants(name, subchannel),
+        }
+    )
+
+
+def get_cves(channel: str, name: str, subchannel: str | None = None):
+    """Known vulnerabilities (empty where the upstream has no CVE data)."""
+    driver = _driver(channel, subchannel)
+    names.package_name(name)
+    items = driver.cves(name, subchannel)
+    return jsonify({"items": items, "total": len(items)})
+
+
+def get_readme(channel: str, name: str, subchannel: str | None = None):
+    """The package description as its readme, or 404 when it has none."""
+    _, info = _package(channel, name, subchannel)
+    if not info.description:
+        raise NotFound(f"package {name!r} has no description", code="readme_not_found")
+    return jsonify({"name": info.name, "content_type": "text/plain", "content": info.description})
+
+
+_routes("/artifacts", search_artifacts, methods=["GET"])
+_routes("/artifacts/conda/<name>", get_artifact, methods=["GET"])
+_routes("/artifacts/conda/<name>/files", get_files, methods=["GET"])
+_routes("/artifacts/conda/<name>/dependencies", get_dependencies, methods=["GET"])
+_routes("/artifacts/conda/<name>/cves", get_cves, methods=["GET"])
+_routes("/artifacts/conda/<name>/readme", get_readme, methods=["GET"])

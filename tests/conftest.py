@@ -1,0 +1,66 @@
+"""Shared fixtures: the real data, a running system, token minting, loopback upstreams."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import jwt
+import pytest
+
+from tests.processes import REPO
+from tests.processes import TEST_ISSUER
+from tests.processes import TEST_SECRET
+from tests.processes import System
+from tests.processes import start_system
+
+DATA = REPO / "data"
+CHANNELS = DATA / "channels"
+RECORDED = DATA / "recorded"
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The repo's real data (see data/PROVENANCE.md)."""
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    """The whole system (gateway, badges, sbom) under gunicorn on free loopback ports."""
+    running = start_system(tmp_path_factory.mktemp("system"))
+    yield running
+    running.stop()
+
+
+def mint(
+    channels: list[str] | str = "private",
+    *,
+    audience: str | list[str] = "api",
+    ttl: int = 600,
+    secret: str = TEST_SECRET,
+    issuer: str = TEST_ISSUER,
+    **claims: object,
+) -> str:
+    """An HS256 test token for the running system (claims may override any default)."""
+    now = int(time.time())
+    scope = [channels] if isinstance(channels, str) else channels
+    payload: dict[str, object] = {
+        "iss": issuer,
+        "aud": audience,
+        "sub": "test-service-account",
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "exp": now + ttl,
+        "scope": " ".join(f"channel:{c}" for c in scope),
+    }
+    payload.update(claims)
+    return jwt.encode(payload, secret, algorithm="HS256")
+
+
+@pytest.fixture(scope="session")
+def mint_token():
+    """A function minting HS256 test tokens that the `system` fixture accepts."""
+    return mint

@@ -1,0 +1,289 @@
+"""Real processes for integration tests: gunicorn apps, redis-server, upstream HTTP servers."""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GUNICORN_CONF = REPO / "deploy" / "gunicorn.conf.py"
+TEST_SECRET = "test-only-hs256-secret-" + "x" * 24
+TEST_ISSUER = "conda-badges-test"
+TEST_INTERNAL_KEY = "test-only-internal-key"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 30.0, process: subprocess.Popen | None = None) -> None:
+    """Wait until `url` answers (any HTTP status), or fail."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError as error:
+            last = error
+            time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer within {timeout}s: {last}")
+
+
+@dataclass
+class Process:
+    """A started process with its log file."""
+
+    name: str
+    popen: subprocess.Popen
+    log_path: Path
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> None:
+        """Stop the process (and its workers), waiting for it to exit."""
+        if self.popen.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, sig)
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait(5)
+
+    def log(self) -> str:
+        """What the process has written so far."""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def start_gunicorn(
+    app: str, port: int, env: dict[str, str], log_dir: Path, name: str, workers: int = 2
+) -> Process:
+    """Start `app` (module:variable) under gunicorn on 127.0.0.1:port and wait for /healthz."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}.log"
+    access_path = log_dir / f"{name}.access.log"
+    full_env = {**os.environ, **env, "GUNICORN_WORKERS": str(workers), "PYTHONPATH": str(REPO)}
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        str(GUNICORN_CONF),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--access-logfile",
+        str(access_path),
+        "--error-logfile",
+        str(log_path),
+        "--capture-output",
+        app,
+    ]
+    popen = subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(log_dir / f"{name}.stderr", "ab"),  # noqa: SIM115 - lives as long as the process
+        start_new_session=True,
+    )
+    process = Process(name, popen, log_path)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz", process=popen)
+    except Exception:
+        process.stop()
+        raise RuntimeError(f"{name} did not start:\n{process.log()[-3000:]}") from None
+    return process
+
+
+def start_redis(work_dir: Path) -> tuple[Process, str]:
+    """Start a throwaway redis-server on a free port; return it and its URL."""
+    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    port = free_port()
+    work_dir.mkdir(parents=True, exist_ok=True)
+    log_path = work_dir / "redis.log"
+    popen = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(work_dir), "--logfile", str(log_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            break
+        time.sleep(0.05)
+    return Process("redis", popen, log_path), f"redis://127.0.0.1:{port}/0"
+
+
+class UpstreamServer:
+    """A real HTTP server on loopback serving recorded upstream files, with faults on demand.
+
+    `routes` maps URL paths to files on disk. `mode` is one of: ok, down (connection reset),
+    error (HTTP 500), garbage (200 with a body that is not JSON), slow (sleep then answer).
+    """
+
+    def __init__(self, routes: dict[str, Path] | None = None, root: Path | None = None):
+        self.routes = dict(routes or {})
+        self.root = root
+        self.mode = "ok"
+        self.slow_seconds = 5.0
+        self.hits: Counter[str] = Counter()
+        self.headers_seen: list[dict[str, str]] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # quiet
+                pass
+
+            def do_GET(self):  # noqa: N802 - http.server's naming
+                path = self.path.split("?", 1)[0]
+                with server._lock:
+                    server.hits[path] += 1
+                    server.headers_seen.append(dict(self.headers))
+                mode = server.mode
+                if mode == "down":
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
+                if mode == "slow":
+                    time.sleep(server.slow_seconds)
+                if mode == "error":
+                    return self._send(500, b'{"error": "upstream broke"}')
+                if mode == "garbage":
+                    return self._send(200, b"<html>this is not json {")
+                file = server.routes.get(path)
+                if file is None and server.root is not None:
+                    candidate = (server.root / path.lstrip("/")).resolve()
+                    if server.root.resolve() in candidate.parents and candidate.is_file():
+                        file = candidate
+                if file is None or not file.is_file():
+                    return self._send(404, b'{"error": "not found"}')
+                return self._send(200, file.read_bytes())
+
+            def _send(self, status: int, body: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+
+    def count(self, suffix: str = "") -> int:
+        """Requests seen for paths ending with `suffix` (all requests for '')."""
+        with self._lock:
+            return sum(n for path, n in self.hits.items() if path.endswith(suffix))
+
+    def close(self) -> None:
+        """Stop serving (kept-alive connections are cut too)."""
+        self.mode = "down"
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@dataclass
+class System:
+    """The three processes of a running system."""
+
+    gateway_url: str
+    badges_url: str
+    sbom_url: str
+    env: dict[str, str]
+    state_dir: Path
+    log_dir: Path
+    processes: dict[str, Process] = field(default_factory=dict)
+
+    @property
+    def access_log_paths(self) -> list[Path]:
+        """The gunicorn access logs of all three processes."""
+        return sorted(self.log_dir.glob("*.access.log"))
+
+    @property
+    def app_log_paths(self) -> list[Path]:
+        """The gunicorn error/app logs (and captured output) of all three processes."""
+        return sorted(self.log_dir.glob("*.log")) + sorted(self.log_dir.glob("*.stderr"))
+
+    def stop(self) -> None:
+        """Stop all three processes."""
+        for process in self.processes.values():
+            process.stop()
+
+
+def system_env(state_dir: Path, ports: dict[str, int], extra: dict[str, str] | None) -> dict:
+    """The environment a test system runs with (known test secrets, loopback URLs)."""
+    env = {
+        "STATE_DIR": str(state_dir),
+        "TOKEN_HS256_SECRET": TEST_SECRET,
+        "TOKEN_ISSUER": TEST_ISSUER,
+        "INTERNAL_API_KEY": TEST_INTERNAL_KEY,
+        "GATEWAY_URL": f"http://127.0.0.1:{ports['gateway']}",
+        "BADGES_URL": f"http://127.0.0.1:{ports['badges']}",
+        "SBOM_URL": f"http://127.0.0.1:{ports['sbom']}",
+        "LOG_LEVEL": "INFO",
+    }
+    env.update(extra or {})
+    return env
+
+
+ALL_APPS = ("gateway", "badges", "sbom")
+
+
+def start_system(
+    work_dir: Path, extra_env: dict[str, str] | None = None, only: tuple[str, ...] = ALL_APPS
+) -> System:
+    """Start gateway, badges and sbom (or `only` some) under gunicorn on free loopback ports."""
+    ports = {"gateway": free_port(), "badges": free_port(), "sbom": free_port()}
+    state_dir = work_dir / "state"
+    log_dir = work_dir / "logs"
+    env = system_env(state_dir, ports, extra_env)
+    system = System(
+        gateway_url=env["GATEWAY_URL"],
+        badges_url=env["BADGES_URL"],
+        sbom_url=env["SBOM_URL"],
+        env=env,
+        state_dir=state_dir,
+        log_dir=log_dir,
+    )
+    apps = {
+        "gateway": "gateway.wsgi:app",
+        "badges": "services.badges.wsgi:app",
+        "sbom": "services.sbom.wsgi:app",
+    }
+    try:
+        for name in only:
+            app = apps[name]
+            system.processes[name] = start_gunicorn(app, ports[name], env, log_dir, name)
+    except Exception:
+        system.stop()
+        raise
+    return system
