@@ -46,6 +46,12 @@ class Settings:
     upstream_timeout: tuple[float, float] = field(
         default=(3.05, 10.0), metadata={"env": "GATEWAY_UPSTREAM_TIMEOUT", "parse": _float_pair}
     )
+    lock_wait: float = field(default=10.0, metadata={"env": "GATEWAY_LOCK_WAIT"})
+    breaker_failures: int = field(default=3, metadata={"env": "GATEWAY_BREAKER_FAILURES"})
+    breaker_reset: float = field(default=10.0, metadata={"env": "GATEWAY_BREAKER_RESET"})
+    rate_limit: str = field(default="1200 per minute", metadata={"env": "RATE_LIMIT"})
+    rate_limit_storage: str = field(default="", metadata={"env": "RATE_LIMIT_STORAGE_URL"})
+    trusted_proxies: int = field(default=0, metadata={"env": "TRUSTED_PROXIES"})
     public_url: str = field(default="", metadata={"env": "PUBLIC_URL"})
 
     # how the processes find each other
@@ -81,9 +87,7 @@ class Settings:
     token_jwks_min_refresh: int = field(default=30, metadata={"env": "TOKEN_JWKS_MIN_REFRESH"})
     token_leeway: int = field(default=30, metadata={"env": "TOKEN_LEEWAY"})
     token_max_length: int = field(default=8192, metadata={"env": "TOKEN_MAX_LENGTH"})
-    token_denylist_file: Path | None = field(
-        default=None, metadata={"env": "TOKEN_DENYLIST_FILE"}
-    )
+    token_denylist_file: Path | None = field(default=None, metadata={"env": "TOKEN_DENYLIST_FILE"})
     token_denylist_redis_url: str = field(default="", metadata={"env": "TOKEN_DENYLIST_REDIS_URL"})
     token_dev_key: bool = field(default=True, metadata={"env": "TOKEN_DEV_KEY", "parse": _bool})
 

@@ -6,11 +6,13 @@ from flask import Flask
 from flask import request
 
 from common import guards
+from common import observability
 from common import tokens
 from common.errors import register_error_handlers
 from common.health import health_blueprint
 from common.settings import Settings
 from gateway import api
+from gateway import limits
 from gateway import proxy
 from gateway.catalog import Catalog
 
@@ -25,7 +27,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["proxy"] = proxy.ServiceProxy(settings)
     register_error_handlers(app)
     guards.init_app(app)
+    observability.init_app(app, "gateway", settings)
     tokens.init_app(app, settings, audience="api")
+    limits.init_app(app, settings)
     app.register_blueprint(health_blueprint(lambda: _ready(app)))
     app.register_blueprint(api.bp)
     app.register_blueprint(proxy.bp)

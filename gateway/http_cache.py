@@ -1,10 +1,19 @@
-"""The upstream HTTP session: requests-cache (SQLite or Redis) over validated JSON responses."""
+"""The upstream HTTP session: requests-cache (SQLite or Redis) over guarded transport adapters.
+
+Below the cache, every real upstream call goes through a per-host circuit breaker, bounded
+retries with jittered backoff, and a check that a 200 carries a JSON object. A failure there is
+an exception, so requests-cache never stores it over a good entry and serves the stale entry
+instead (stale-if-error).
+"""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import orjson
+import pybreaker
 import requests
 from requests.adapters import BaseAdapter
 from requests.adapters import HTTPAdapter
@@ -12,6 +21,7 @@ from requests_cache import CachedSession
 from requests_cache.backends import RedisCache
 from requests_cache.backends import SQLiteCache
 from requests_file import FileAdapter
+from urllib3.util.retry import Retry
 
 from common.settings import Settings
 
@@ -23,19 +33,51 @@ class UpstreamContentError(requests.RequestException):
     """The upstream answered 200 with a body that is not a JSON object."""
 
 
-class ValidatingAdapter(BaseAdapter):
-    """Wraps a transport adapter: a 200 must carry a JSON object, or it counts as a failure.
+class UpstreamStatusError(requests.RequestException):
+    """The upstream answered with a server error (5xx)."""
 
-    Raising here (rather than returning the bad body) means requests-cache never stores
-    garbage over a good entry, and serves the stale entry instead (stale-if-error).
-    """
 
-    def __init__(self, inner: BaseAdapter):
+class CircuitOpen(requests.RequestException):
+    """The upstream failed repeatedly; we are not calling it until the next probe."""
+
+
+class Breakers:
+    """One circuit breaker per upstream host."""
+
+    def __init__(self, fail_max: int, reset_timeout: float):
+        self.fail_max = fail_max
+        self.reset_timeout = reset_timeout
+        self._breakers: dict[str, pybreaker.CircuitBreaker] = {}
+        self._lock = threading.Lock()
+
+    def for_url(self, url: str) -> pybreaker.CircuitBreaker:
+        """The breaker of the URL's host."""
+        host = urlsplit(url).netloc or "local"
+        with self._lock:
+            breaker = self._breakers.get(host)
+            if breaker is None:
+                breaker = pybreaker.CircuitBreaker(
+                    fail_max=self.fail_max,
+                    reset_timeout=self.reset_timeout,
+                    exclude=[CircuitOpen],
+                    name=host,
+                )
+                self._breakers[host] = breaker
+            return breaker
+
+
+class GuardedAdapter(BaseAdapter):
+    """Wraps a transport adapter with a circuit breaker and a JSON check on 200s."""
+
+    def __init__(self, inner: BaseAdapter, breakers: Breakers | None = None):
         super().__init__()
         self.inner = inner
+        self.breakers = breakers
 
-    def send(self, request, **kwargs):  # noqa: D102 - the requests adapter interface
+    def _send(self, request, **kwargs):
         response = self.inner.send(request, **kwargs)
+        if response.status_code >= 500:
+            raise UpstreamStatusError(f"upstream answered {response.status_code}")
         if response.status_code == 200:
             try:
                 parsed = orjson.loads(response.content)
@@ -46,8 +88,34 @@ class ValidatingAdapter(BaseAdapter):
             response.parsed_json = parsed
         return response
 
+    def send(self, request, **kwargs):  # noqa: D102 - the requests adapter interface
+        if self.breakers is None:
+            return self._send(request, **kwargs)
+        try:
+            return self.breakers.for_url(request.url).call(self._send, request, **kwargs)
+        except pybreaker.CircuitBreakerError as error:
+            raise CircuitOpen("circuit open for this upstream") from error
+
     def close(self) -> None:  # noqa: D102
         self.inner.close()
+
+
+def retry_policy() -> Retry:
+    """Bounded retries: connection failures and 502/503/504, jittered, Retry-After capped."""
+    return Retry(
+        total=2,
+        connect=2,
+        read=0,  # a slow upstream is not made slower by asking again
+        status=1,
+        status_forcelist=(502, 503, 504),
+        allowed_methods=frozenset({"GET"}),
+        backoff_factor=0.1,
+        backoff_jitter=0.1,
+        backoff_max=1.0,
+        respect_retry_after_header=True,
+        retry_after_max=2,
+        raise_on_status=False,
+    )
 
 
 def cache_backend(settings: Settings):
@@ -65,19 +133,21 @@ def cache_backend(settings: Settings):
     return SQLiteCache(path, wal=True, busy_timeout=5000)
 
 
-def make_session(settings: Settings) -> CachedSession:
+def make_session(settings: Settings, breakers: Breakers | None = None) -> CachedSession:
     """A cached session for upstream fetches; create it after gunicorn forks, not before."""
     session = CachedSession(
         backend=cache_backend(settings),
         expire_after=settings.default_ttl,
         stale_if_error=timedelta(seconds=settings.stale_max_age),
-        allowable_codes=(200,),
+        # 404s are cached too: "this channel has no channeldata.json" is worth remembering,
+        # and is served stale like anything else while the upstream is down
+        allowable_codes=(200, 404),
         allowable_methods=("GET",),
         match_headers=False,
     )
-    http = HTTPAdapter(pool_connections=8, pool_maxsize=32, max_retries=0)
-    session.mount("http://", ValidatingAdapter(http))
-    session.mount("https://", ValidatingAdapter(http))
+    http = HTTPAdapter(pool_connections=8, pool_maxsize=32, max_retries=retry_policy())
+    session.mount("http://", GuardedAdapter(http, breakers))
+    session.mount("https://", GuardedAdapter(http, breakers))
     session.headers["User-Agent"] = USER_AGENT
     return session
 
@@ -86,6 +156,6 @@ def make_file_session() -> requests.Session:
     """A plain session for file:// channels: local files need no HTTP cache (and
     requests-cache cannot store file responses); the fetcher's memory still serves stale."""
     session = requests.Session()
-    session.mount("file://", ValidatingAdapter(FileAdapter()))
+    session.mount("file://", GuardedAdapter(FileAdapter()))
     session.headers["User-Agent"] = USER_AGENT
     return session

@@ -1,29 +1,36 @@
-"""Forwarding badge and SBOM URLs to the two services over pooled keep-alive connections."""
+"""Forwarding badge and SBOM URLs to the two services, with a cache of public answers."""
 
 from __future__ import annotations
 
 import re
+import time
 
 import requests
 from flask import Blueprint
 from flask import Response
 from flask import current_app
 from flask import g
+from flask import jsonify
 from flask import request
 from requests.adapters import HTTPAdapter
 
+from common.errors import AppError
 from common.errors import NotFound
 from common.errors import UpstreamError
+from common.observability import CACHE
+from common.observability import request_id
+from common.observability import set_cache_status
 from common.settings import Settings
+from gateway.response_cache import ResponseCache
+from gateway.response_cache import StoredResponse
+from gateway.response_cache import cache_key
 
 bp = Blueprint("proxy", __name__)
 
 _LABEL = r"(?:/label/[^/]+)?"
 BADGE_PATH = re.compile(rf"^/[^/]+{_LABEL}/[^/]+/badges(?:/[^/]+\.(?:svg|json))?$")
-SBOM_PATH = re.compile(
-    rf"^/[^/]+{_LABEL}/[^/]+/[^/]+(?:\.cdx\.json|\.spdx\.json|/sbom\.json)$"
-)
-_FORWARD_REQUEST = ("Accept", "If-None-Match", "X-Request-ID", "User-Agent")
+SBOM_PATH = re.compile(rf"^/[^/]+{_LABEL}/[^/]+/[^/]+(?:\.cdx\.json|\.spdx\.json|/sbom\.json)$")
+_FORWARD_REQUEST = ("Accept", "User-Agent")
 _FORWARD_RESPONSE = (
     "Content-Type",
     "Cache-Control",
@@ -32,12 +39,28 @@ _FORWARD_RESPONSE = (
     "Vary",
     "Last-Modified",
     "Referrer-Policy",
+    "Content-Security-Policy",
     "X-Content-Type-Options",
 )
+UNAVAILABLE_MAX_AGE = 10
+
+
+class ServiceUnavailable(UpstreamError):
+    """A service is down (502) or too slow (504)."""
+
+    status = 502
+    code = "service_unavailable"
+
+
+class ServiceTimeout(ServiceUnavailable):
+    """A service did not answer within SERVICE_TIMEOUT."""
+
+    status = 504
+    code = "service_timeout"
 
 
 class ServiceProxy:
-    """A pooled HTTP client for the badges and SBOM services."""
+    """A pooled keep-alive client for the badges and SBOM services, and the response cache."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -45,6 +68,8 @@ class ServiceProxy:
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=64, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+        redis_url = settings.cache_url if settings.cache_url.startswith("redis") else ""
+        self.cache = ResponseCache(redis_url=redis_url)
 
     def target(self, path: str) -> str | None:
         """The base URL of the service that answers `path`, or None."""
@@ -54,9 +79,12 @@ class ServiceProxy:
             return self.settings.sbom_url
         return None
 
-    def forward(self, base: str, path: str, token: str | None) -> Response:
-        """Send the current request to `base` + `path`, the token moved to a header."""
+    def call(self, base: str, path: str, token: str | None, conditional: bool) -> requests.Response:
+        """Send the current request on to the service, the token moved to a header."""
         headers = {k: request.headers[k] for k in _FORWARD_REQUEST if k in request.headers}
+        if conditional and "If-None-Match" in request.headers:
+            headers["If-None-Match"] = request.headers["If-None-Match"]
+        headers["X-Request-ID"] = request_id()
         headers["X-Forwarded-Host"] = request.host
         headers["X-Forwarded-Proto"] = request.scheme
         headers["X-Forwarded-For"] = request.remote_addr or ""
@@ -64,7 +92,7 @@ class ServiceProxy:
             headers["Authorization"] = f"Bearer {token}"
         params = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
         try:
-            upstream = self.session.request(
+            return self.session.request(
                 request.method,
                 base + path,
                 params=params,
@@ -73,24 +101,84 @@ class ServiceProxy:
                 allow_redirects=False,
             )
         except requests.Timeout:
-            raise UpstreamError(
-                "the service did not answer in time", code="service_timeout"
-            ) from None
+            raise ServiceTimeout("the service did not answer in time") from None
         except requests.RequestException:
-            raise UpstreamError("the service is unavailable", code="service_unavailable") from None
-        response = Response(upstream.content, status=upstream.status_code)
-        for name in _FORWARD_RESPONSE:
-            if name in upstream.headers:
-                response.headers[name] = upstream.headers[name]
-        return response
+            raise ServiceUnavailable("the service is unavailable") from None
+
+
+def _from_stored(entry: StoredResponse) -> Response:
+    etag = entry.header("ETag")
+    if etag and etag in request.if_none_match:
+        response = Response(status=304)
+        for name in ("ETag", "Cache-Control", "Vary"):
+            if entry.header(name):
+                response.headers[name] = entry.header(name)
+    else:
+        response = Response(entry.body, status=entry.status)
+        for name, value in entry.headers:
+            response.headers[name] = value
+    response.headers["Age"] = str(max(0, int(time.time() - entry.stored_at)))
+    return response
+
+
+def _from_service(upstream: requests.Response) -> Response:
+    response = Response(upstream.content, status=upstream.status_code)
+    for name in _FORWARD_RESPONSE:
+        if name in upstream.headers:
+            response.headers[name] = upstream.headers[name]
+    return response
+
+
+def unavailable_badge(error: AppError, path: str) -> Response:
+    """What a badge URL answers when its service is down: a grey badge, never a broken image."""
+    from services.badges.svg import render_svg
+
+    if path.endswith(".json"):
+        response = jsonify(
+            {"schemaVersion": 1, "label": "badge", "message": "unavailable", "color": "lightgrey"}
+        )
+    else:
+        svg = render_svg("badge", "unavailable", "lightgrey")
+        response = Response(svg, mimetype="image/svg+xml")
+        response.headers["Content-Type"] = "image/svg+xml; charset=utf-8"
+    response.status_code = error.status
+    response.headers["Cache-Control"] = f"max-age={UNAVAILABLE_MAX_AGE}"
+    return response
 
 
 @bp.route("/<path:path>", methods=["GET", "HEAD"])
 def forward(path: str):
-    """Badge and SBOM URLs go to their service; anything else is not found."""
+    """Badge and SBOM URLs go to their service (or the cache); anything else is not found."""
     proxy: ServiceProxy = current_app.extensions["proxy"]
     full = "/" + path
     base = proxy.target(full)
     if base is None:
         raise NotFound(f"nothing at {full[:200]!r}", code="not_found")
-    return proxy.forward(base, full, getattr(g, "token", None))
+    token = getattr(g, "token", None)
+    key = None
+    if token is None:
+        key = cache_key(
+            request.method,
+            full,
+            list(request.args.items(multi=True)),
+            request.accept_mimetypes.to_header(),
+        )
+        entry = proxy.cache.get(key)
+        CACHE.labels("response", "hit" if entry else "miss").inc()
+        if entry is not None:
+            set_cache_status("hit")
+            return _from_stored(entry)
+        set_cache_status("miss")
+    try:
+        upstream = proxy.call(base, full, token, conditional=key is None)
+    except ServiceUnavailable as error:
+        if base == proxy.settings.badges_url:
+            return unavailable_badge(error, full)
+        raise
+    if key is not None and proxy.cache.put(
+        key, upstream.status_code, upstream.headers, upstream.content
+    ):
+        entry = proxy.cache.get(key)
+        if entry is not None:
+            return _from_stored(entry)
+    return _from_service(upstream)

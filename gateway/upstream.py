@@ -1,4 +1,10 @@
-"""Fetching upstream JSON through the HTTP cache, parsing each document once per change."""
+"""Fetching upstream JSON through the HTTP cache, parsing each document once per change.
+
+Order of look-ups for one document: this worker's memory (parsed, fresh for the channel's TTL);
+then, under a per-key lock shared by every worker (and every replica with Redis), the HTTP cache
+(requests-cache) and only then the upstream. While one request refreshes an expired document,
+the others are answered with the previous version at once instead of queueing behind it.
+"""
 
 from __future__ import annotations
 
@@ -12,20 +18,29 @@ from typing import Any
 from typing import TypeVar
 
 import orjson
+import pybreaker
 import requests
+from flask import g
+from flask import has_request_context
 
 from common.errors import UpstreamError
 from common.errors import UpstreamInvalid
+from common.observability import CACHE
+from common.observability import UPSTREAM_FETCHES
 from common.settings import Settings
+from gateway.http_cache import Breakers
 from gateway.http_cache import UpstreamContentError
 from gateway.http_cache import make_file_session
 from gateway.http_cache import make_session
+from gateway.locks import FileLocks
+from gateway.locks import RedisLocks
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # After a failed refresh, try the upstream again this soon (seconds), not a whole TTL later.
 RETRY_AFTER_FAILURE = 5.0
+_SEVERITY = {"hit": 0, "miss": 1, "stale": 2}
 
 
 class UpstreamMissing(Exception):
@@ -43,7 +58,7 @@ class _Parsed:
 
 @dataclass
 class FetchStats:
-    """Counters for tests, benchmarks and (later) metrics: fetches, parses, stale answers."""
+    """Counters for tests and benchmarks: network fetches, parses, stale answers, memory hits."""
 
     fetches: int = 0
     parses: int = 0
@@ -51,11 +66,21 @@ class FetchStats:
     memory_hits: int = 0
 
 
+def _note_cache(result: str) -> None:
+    """Record the worst cache result of this request (for its log line) and count it."""
+    CACHE.labels("upstream", result).inc()
+    if has_request_context():
+        current = getattr(g, "cache_status", None)
+        if current is None or _SEVERITY[result] > _SEVERITY.get(current, 0):
+            g.cache_status = result
+
+
 class UpstreamFetcher:
     """Gets upstream JSON documents: memory first, then the shared HTTP cache, then upstream."""
 
     def __init__(self, settings: Settings, session_factory: Callable = make_session):
         self.settings = settings
+        self.breakers = Breakers(settings.breaker_failures, settings.breaker_reset)
         self._session_factory = session_factory
         self._session = None
         self._file_session = make_file_session()
@@ -63,6 +88,7 @@ class UpstreamFetcher:
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._parsed: dict[str, _Parsed] = {}
+        self._shared_locks = None
         self.stats = FetchStats()
 
     @property
@@ -71,8 +97,19 @@ class UpstreamFetcher:
         if self._session is None:
             with self._session_lock:
                 if self._session is None:
-                    self._session = self._session_factory(self.settings)
+                    self._session = self._session_factory(self.settings, self.breakers)
         return self._session
+
+    @property
+    def shared_locks(self):
+        """Locks shared across processes: Redis when the cache is Redis, else files."""
+        if self._shared_locks is None:
+            url = self.settings.cache_url
+            if url.startswith(("redis://", "rediss://", "unix://")):
+                self._shared_locks = RedisLocks(url)
+            else:
+                self._shared_locks = FileLocks(self.settings.state_dir / "locks")
+        return self._shared_locks
 
     def _lock_for(self, key: str) -> threading.Lock:
         with self._locks_guard:
@@ -96,13 +133,35 @@ class UpstreamFetcher:
         entry = self._fresh(url, ttl)
         if entry is not None:
             self.stats.memory_hits += 1
-            return entry.value, entry.stale
-        with self._lock_for(url):
+            _note_cache("stale" if entry.stale else "hit")
+            return self._value(entry)
+        lock = self._lock_for(url)
+        previous = self._parsed.get(url)
+        if previous is not None and not lock.acquire(blocking=False):
+            # another thread is refreshing this document: answer with what we have
+            _note_cache("stale")
+            return self._value(previous)
+        if previous is None:
+            lock.acquire()
+        try:
             entry = self._fresh(url, ttl)  # another thread may have just refreshed it
             if entry is not None:
                 self.stats.memory_hits += 1
-                return entry.value, entry.stale
-            return self._refresh(url, ttl, channel, parse, credential, auth_scheme)
+                _note_cache("hit")
+                return self._value(entry)
+            wait = self.settings.lock_wait
+            if url.startswith("file:"):
+                return self._refresh(url, ttl, channel, parse, credential, auth_scheme)
+            with self.shared_locks.hold(url, wait):
+                return self._refresh(url, ttl, channel, parse, credential, auth_scheme)
+        finally:
+            lock.release()
+
+    @staticmethod
+    def _value(entry: _Parsed):
+        if entry.value is _MISSING:
+            raise UpstreamMissing()
+        return entry.value, entry.stale
 
     def _fresh(self, url: str, ttl: int) -> _Parsed | None:
         entry = self._parsed.get(url)
@@ -111,31 +170,40 @@ class UpstreamFetcher:
         window = min(ttl, RETRY_AFTER_FAILURE) if entry.stale else ttl
         return entry if time.monotonic() - entry.checked_at < window else None
 
+    def _send(self, url: str, ttl: int, headers: dict):
+        if url.startswith("file:"):
+            return self._file_session.get(url)
+        return self.session.get(
+            url, expire_after=ttl, headers=headers, timeout=self.settings.upstream_timeout
+        )
+
     def _refresh(self, url, ttl, channel, parse, credential, auth_scheme):
         previous = self._parsed.get(url)
         headers = {"Authorization": f"{auth_scheme} {credential}"} if credential else {}
-        self.stats.fetches += 1
         try:
-            if url.startswith("file:"):
-                response = self._file_session.get(url)
-            else:
-                response = self.session.get(
-                    url, expire_after=ttl, headers=headers, timeout=self.settings.upstream_timeout
-                )
-        except (requests.RequestException, OSError) as error:
+            response = self._send(url, ttl, headers)
+        except (requests.RequestException, OSError, pybreaker.CircuitBreakerError) as error:
+            UPSTREAM_FETCHES.labels(channel, "error").inc()
             return self._fallback(url, previous, channel, error)
+        from_cache = bool(getattr(response, "from_cache", False))
+        if not from_cache:
+            self.stats.fetches += 1
+        UPSTREAM_FETCHES.labels(channel, "cache" if from_cache else "network").inc()
+        now = time.monotonic()
         if response.status_code == 404:
+            self._parsed[url] = _Parsed("404", _MISSING, now, now)
+            _note_cache("hit" if from_cache else "miss")
             raise UpstreamMissing(url)
         if response.status_code != 200:
             return self._fallback(url, previous, channel, f"HTTP {response.status_code}")
         stale = bool(getattr(response, "is_expired", False))
         if stale:
             self.stats.stale += 1
+        _note_cache("stale" if stale else ("hit" if from_cache else "miss"))
         fingerprint = hashlib.blake2b(response.content, digest_size=16).hexdigest()
-        now = time.monotonic()
         if previous is not None and previous.fingerprint == fingerprint:
             previous.checked_at, previous.stale = now, stale
-            return previous.value, stale
+            return self._value(previous)
         document = getattr(response, "parsed_json", None)
         if document is None:
             try:
@@ -155,7 +223,8 @@ class UpstreamFetcher:
             if age <= self.settings.stale_max_age:
                 previous.checked_at, previous.stale = time.monotonic(), True
                 self.stats.stale += 1
-                return previous.value, True
+                _note_cache("stale")
+                return self._value(previous)
         if isinstance(error, UpstreamContentError | orjson.JSONDecodeError):
             raise UpstreamInvalid(
                 f"the upstream of channel {channel!r} sent data that is not valid JSON",
@@ -165,6 +234,9 @@ class UpstreamFetcher:
             f"the upstream of channel {channel!r} is unavailable and nothing is cached",
             details={"channel": channel},
         )
+
+
+_MISSING = object()
 
 
 def _describe(error: object) -> str:

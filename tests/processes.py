@@ -58,8 +58,12 @@ class Process:
     popen: subprocess.Popen
     log_path: Path
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> None:
-        """Stop the process (and its workers), waiting for it to exit."""
+    def stop(self, sig: int = signal.SIGQUIT, timeout: float = 15.0) -> None:
+        """Stop the process (and its workers), waiting for it to exit.
+
+        SIGQUIT is gunicorn's quick shutdown (and ends redis-server too); tests that check a
+        graceful stop pass SIGTERM.
+        """
         if self.popen.poll() is not None:
             return
         with contextlib.suppress(ProcessLookupError):
@@ -123,8 +127,21 @@ def start_redis(work_dir: Path) -> tuple[Process, str]:
     work_dir.mkdir(parents=True, exist_ok=True)
     log_path = work_dir / "redis.log"
     popen = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(work_dir), "--logfile", str(log_path)],
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(work_dir),
+            "--logfile",
+            str(log_path),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -192,7 +209,11 @@ class UpstreamServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class QuietServer(http.server.ThreadingHTTPServer):
+            def handle_error(self, request, client_address):  # faults we inject, not news
+                pass
+
+        self.httpd = QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"

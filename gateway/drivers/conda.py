@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from dataclasses import field
 
 from common.channels import ChannelConfig
 from common.errors import NotFound
+from common.errors import UpstreamError
 from gateway import artifacts
 from gateway.models import PackageFile
 from gateway.models import PackageInfo
 from gateway.upstream import UpstreamFetcher
 from gateway.upstream import UpstreamMissing
+
+log = logging.getLogger(__name__)
 
 # Tried when neither the config nor channeldata.json names the subdirs.
 COMMON_SUBDIRS = (
@@ -174,6 +178,10 @@ class CondaDriver:
         try:
             document, _ = self._get(f"{self._base(subchannel)}/channeldata.json", lambda d: d)
         except UpstreamMissing:
+            return _NO_CHANNELDATA
+        except UpstreamError:
+            # channeldata only adds descriptions (and maybe subdirs): carry on without it
+            log.warning("channel %s: channeldata.json unavailable", self.channel.name)
             return _NO_CHANNELDATA
         return document
 

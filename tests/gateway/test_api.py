@@ -65,14 +65,15 @@ def test_dependencies_and_dependants(system):
     assert status == 200 and body["version"] == "2.0"
     assert [d["name"] for d in body["depends"]] == ["dependency"]
     records = _repodata_records("test-recipes")
-    newest = {}
-    for record in records:  # these recipes' versions are all N.0
-        newest[record["name"]] = max(float(record["version"]), newest.get(record["name"], 0))
+    newest: dict[str, tuple] = {}
+    for record in records:  # these recipes' versions are all plain numbers like 2.0
+        version = tuple(int(part) for part in record["version"].split("."))
+        newest[record["name"]] = max(version, newest.get(record["name"], ()))
     expected = sorted(
         {
             r["name"]
             for r in records
-            if float(r["version"]) == newest[r["name"]]
+            if tuple(int(part) for part in r["version"].split(".")) == newest[r["name"]]
             and any(spec.split()[0] == "dependent" for spec in r["depends"])
         }
     )
@@ -81,7 +82,9 @@ def test_dependencies_and_dependants(system):
 
 def test_search_pages_and_total(system):
     names = sorted({r["name"] for r in _repodata_records("test-recipes")})
-    status, _, body = get(f"{system.gateway_url}/api/channels/test-recipes/artifacts?limit=5&offset=3")
+    status, _, body = get(
+        f"{system.gateway_url}/api/channels/test-recipes/artifacts?limit=5&offset=3"
+    )
     assert status == 200 and body["total"] == len(names)
     assert [i["name"] for i in body["items"]] == names[3:8]
     _, _, found = get(f"{system.gateway_url}/api/channels/test-recipes/artifacts?q=post_link")
@@ -104,7 +107,11 @@ def test_cves_readme_and_subchannel_forms(system):
     [
         ("/api/channels/nope/artifacts/conda/zlib", 404, "channel_not_found"),
         ("/api/channels/main/artifacts/conda/numpy", 404, "package_not_found"),
-        ("/api/channels/main/artifacts/conda/zlib/files?filename=zlib-9-0.conda", 404, "file_not_found"),
+        (
+            "/api/channels/main/artifacts/conda/zlib/files?filename=zlib-9-0.conda",
+            404,
+            "file_not_found",
+        ),
         ("/api/channels/main/artifacts/conda/..%2F..%2Fetc", 400, "invalid_name"),
         ("/api/channels/main/artifacts/conda/%2e%2e", 400, "invalid_name"),
         ("/api/channels/main/artifacts/conda/bad%01name", 400, "invalid_name"),

@@ -51,7 +51,6 @@ def test_parsed_once_until_the_content_changes(tmp_path, server):
     assert server.count() == 1
 
 
-
 def test_refetched_after_expiry_but_parsed_only_on_change(tmp_path, server):
     fetcher = _fetcher(tmp_path)
     url = f"{server.url}/linux-64/repodata.json"
@@ -140,4 +139,3 @@ def test_concurrent_cold_requests_make_one_fetch(tmp_path, server):
     assert results == [4211] * 50
     assert server.count() == 1
     assert fetcher.stats.parses == 1
-

@@ -45,7 +45,9 @@ def test_versions_are_unique_and_in_conda_order(driver, recorded):
     assert len(raw) != len(set(raw))  # the quirk: duplicates ...
     assert raw != sorted(raw, key=lambda v: [int(p) for p in v.split(".")])  # ... unsorted
     body = artifacts.artifact(driver.package("pytest", None), "anaconda", None, False)
-    expected = sorted({f["version"] for f in recorded["files"]}, key=lambda v: tuple(map(int, v.split("."))))
+    expected = sorted(
+        {f["version"] for f in recorded["files"]}, key=lambda v: tuple(map(int, v.split(".")))
+    )
     assert body["versions"] == expected
     assert body["latest_version"] == "8.3.4"
 

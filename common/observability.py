@@ -1,0 +1,140 @@
+"""Request IDs, one JSON log line per request, Prometheus metrics and security headers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask
+from flask import Response
+from flask import g
+from flask import request
+from prometheus_client import CONTENT_TYPE_LATEST
+from prometheus_client import CollectorRegistry
+from prometheus_client import Counter
+from prometheus_client import Histogram
+from prometheus_client import generate_latest
+from prometheus_client import multiprocess
+
+from common.settings import Settings
+
+_SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+access_log = logging.getLogger("conda_badges.access")
+
+REQUESTS = Counter(
+    "http_requests_total", "Requests answered", ["service", "route", "method", "status"]
+)
+DURATION = Histogram(
+    "http_request_duration_seconds",
+    "Time to answer a request",
+    ["service", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+CACHE = Counter("gateway_cache_total", "Gateway cache look-ups", ["cache", "result"])
+UPSTREAM_FETCHES = Counter(
+    "gateway_upstream_fetches_total", "Fetches sent to upstreams", ["channel", "outcome"]
+)
+
+CSP_SVG = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+CSP_HTML = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'"
+CSP_DEFAULT = "default-src 'none'; frame-ancestors 'none'"
+
+
+def request_id() -> str:
+    """This request's ID (kept from a sane `X-Request-ID`, else a new one)."""
+    return getattr(g, "request_id", "") or "-"
+
+
+def route_template() -> str:
+    """The matched route's template (never the raw path, which may hold a token)."""
+    rule = request.url_rule
+    return rule.rule if rule is not None else "unmatched"
+
+
+def set_cache_status(status: str) -> None:
+    """Record hit/miss/stale for this request's log line."""
+    g.cache_status = status
+
+
+class JsonFormatter(logging.Formatter):
+    """Log records as one JSON object per line."""
+
+    def format(self, record: logging.LogRecord) -> str:  # noqa: D102
+        body = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        body.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            body["exc"] = self.formatException(record.exc_info)
+        return json.dumps(body, default=str)
+
+
+def configure_logging(settings: Settings) -> None:
+    """JSON lines on stderr for the app's loggers, at the configured level."""
+    root = logging.getLogger()
+    if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
+        root.addHandler(handler)
+    root.setLevel(settings.log_level.upper())
+
+
+def metrics_response() -> Response:
+    """Prometheus text for all workers (multiprocess mode) or this process."""
+    registry = CollectorRegistry()
+    try:
+        multiprocess.MultiProcessCollector(registry)
+    except ValueError:  # not under a multiprocess setup (a test client): this process only
+        from prometheus_client import REGISTRY
+
+        registry = REGISTRY
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def init_app(app: Flask, service: str, settings: Settings) -> None:
+    """Install request IDs, access logging, metrics and security headers on `app`."""
+    configure_logging(settings)
+    app.add_url_rule("/metrics", "metrics", metrics_response)
+
+    @app.before_request
+    def _start():
+        g.started = time.perf_counter()
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if _SANE_REQUEST_ID.match(given) else uuid.uuid4().hex
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        response.headers["X-Request-ID"] = request_id()
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.mimetype == "image/svg+xml":
+            response.headers.setdefault("Content-Security-Policy", CSP_SVG)
+        elif response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", CSP_HTML)
+        else:
+            response.headers.setdefault("Content-Security-Policy", CSP_DEFAULT)
+        route = route_template()
+        elapsed = time.perf_counter() - getattr(g, "started", time.perf_counter())
+        REQUESTS.labels(service, route, request.method, str(response.status_code)).inc()
+        DURATION.labels(service, route).observe(elapsed)
+        access_log.info(
+            "request",
+            extra={
+                "fields": {
+                    "service": service,
+                    "request_id": request_id(),
+                    "method": request.method,
+                    "route": route,
+                    "status": response.status_code,
+                    "duration_ms": round(elapsed * 1000, 2),
+                    "cache": getattr(g, "cache_status", None),
+                }
+            },
+        )
+        return response
