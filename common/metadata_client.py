@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import requests
+from flask import has_request_context
 from requests.adapters import HTTPAdapter
 
 from common.errors import AppError
@@ -15,6 +16,7 @@ from common.errors import NotFound
 from common.errors import Unauthorized
 from common.errors import UpstreamError
 from common.errors import UpstreamInvalid
+from common.observability import request_id
 
 _BY_STATUS: dict[int, type[AppError]] = {
     400: InvalidParameter,
@@ -55,6 +57,8 @@ class MetadataClient:
 
     def _get(self, path: str, token: str | None, params: dict | None = None) -> dict:
         headers = {"Accept": "application/json"}
+        if has_request_context():
+            headers["X-Request-ID"] = request_id()  # one ID across all three processes
         if token:
             headers["Authorization"] = f"Bearer {token}"
             if self.internal_key:

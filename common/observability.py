@@ -84,6 +84,8 @@ def configure_logging(settings: Settings) -> None:
         handler.setFormatter(JsonFormatter())
         root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
+    # requests-cache logs every stale answer with a full traceback; ours say it in one line
+    logging.getLogger("requests_cache").setLevel(logging.ERROR)
 
 
 def metrics_response() -> Response:
@@ -112,6 +114,8 @@ def init_app(app: Flask, service: str, settings: Settings) -> None:
     @app.after_request
     def _finish(response: Response) -> Response:
         response.headers["X-Request-ID"] = request_id()
+        if getattr(g, "cache_status", None):
+            response.headers["X-Cache"] = g.cache_status  # hit, miss or stale
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         if response.mimetype == "image/svg+xml":
             response.headers.setdefault("Content-Security-Policy", CSP_SVG)

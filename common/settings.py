@@ -63,6 +63,9 @@ class Settings:
     )
     internal_key: str = field(default="", repr=False, metadata={"env": "INTERNAL_API_KEY"})
 
+    # badges
+    badges_facts_ttl: float = field(default=5.0, metadata={"env": "BADGES_FACTS_TTL"})
+
     # gunicorn (read by deploy/gunicorn.conf.py)
     gunicorn_workers: int = field(default=2, metadata={"env": "GUNICORN_WORKERS"})
     gunicorn_threads: int = field(default=8, metadata={"env": "GUNICORN_THREADS"})

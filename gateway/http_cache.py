@@ -152,6 +152,16 @@ def make_session(settings: Settings, breakers: Breakers | None = None) -> Cached
     return session
 
 
+def make_direct_session(breakers: Breakers | None = None) -> requests.Session:
+    """An uncached session with the same guards, for when the shared cache is down."""
+    session = requests.Session()
+    http = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=retry_policy())
+    session.mount("http://", GuardedAdapter(http, breakers))
+    session.mount("https://", GuardedAdapter(http, breakers))
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
 def make_file_session() -> requests.Session:
     """A plain session for file:// channels: local files need no HTTP cache (and
     requests-cache cannot store file responses); the fetcher's memory still serves stale."""

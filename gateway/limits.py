@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import jwt
 from flask import Flask
 from flask import g
+from flask import jsonify
 from flask import request
 from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -44,11 +47,29 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
     limiter = Limiter(
         key_func=client_key,
         app=app,
-        default_limits=[settings.rate_limit] if settings.rate_limit else [],
+        default_limits=[] if settings.rate_limit.lower() in ("", "off") else [settings.rate_limit],
         storage_uri=storage_uri(settings),
-        headers_enabled=True,
+        headers_enabled=False,  # Retry-After goes on the 429 only (below)
         swallow_errors=True,  # a broken counter store must not take the gateway down
         in_memory_fallback_enabled=True,
         default_limits_exempt_when=lambda: request.path in EXEMPT_PATHS,
     )
+
+    @app.errorhandler(429)
+    def _too_many(error):
+        """429 with a Retry-After that says when this client's window resets."""
+        current = limiter.current_limit
+        wait = max(1, int(current.reset_at - time.time())) if current else 60
+        response = jsonify(
+            {
+                "error": {
+                    "code": "too_many_requests",
+                    "message": f"rate limit reached: {error.description}",
+                }
+            }
+        )
+        response.status_code = 429
+        response.headers["Retry-After"] = str(wait)
+        return response
+
     return limiter

@@ -41,6 +41,8 @@ _FORWARD_RESPONSE = (
     "Referrer-Policy",
     "Content-Security-Policy",
     "X-Content-Type-Options",
+    "Access-Control-Allow-Origin",
+    "Expires",
 )
 UNAVAILABLE_MAX_AGE = 10
 
@@ -108,7 +110,7 @@ class ServiceProxy:
 
 def _from_stored(entry: StoredResponse) -> Response:
     etag = entry.header("ETag")
-    if etag and etag in request.if_none_match:
+    if etag and request.if_none_match.contains_raw(etag):
         response = Response(status=304)
         for name in ("ETag", "Cache-Control", "Vary"):
             if entry.header(name):

@@ -30,6 +30,8 @@ _KEPT_HEADERS = (
     "Referrer-Policy",
     "Content-Security-Policy",
     "X-Content-Type-Options",
+    "Access-Control-Allow-Origin",
+    "Expires",
 )
 
 

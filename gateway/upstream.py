@@ -19,6 +19,7 @@ from typing import TypeVar
 
 import orjson
 import pybreaker
+import redis
 import requests
 from flask import g
 from flask import has_request_context
@@ -30,6 +31,7 @@ from common.observability import UPSTREAM_FETCHES
 from common.settings import Settings
 from gateway.http_cache import Breakers
 from gateway.http_cache import UpstreamContentError
+from gateway.http_cache import make_direct_session
 from gateway.http_cache import make_file_session
 from gateway.http_cache import make_session
 from gateway.locks import FileLocks
@@ -38,8 +40,6 @@ from gateway.locks import RedisLocks
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# After a failed refresh, try the upstream again this soon (seconds), not a whole TTL later.
-RETRY_AFTER_FAILURE = 5.0
 _SEVERITY = {"hit": 0, "miss": 1, "stale": 2}
 
 
@@ -84,6 +84,7 @@ class UpstreamFetcher:
         self._session_factory = session_factory
         self._session = None
         self._file_session = make_file_session()
+        self._direct_session = make_direct_session(self.breakers)
         self._session_lock = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
@@ -167,22 +168,35 @@ class UpstreamFetcher:
         entry = self._parsed.get(url)
         if entry is None:
             return None
-        window = min(ttl, RETRY_AFTER_FAILURE) if entry.stale else ttl
+        # after a failed refresh, try again within the breaker interval, not a whole TTL later
+        window = min(ttl, self.settings.breaker_reset) if entry.stale else ttl
         return entry if time.monotonic() - entry.checked_at < window else None
 
     def _send(self, url: str, ttl: int, headers: dict):
         if url.startswith("file:"):
             return self._file_session.get(url)
-        return self.session.get(
-            url, expire_after=ttl, headers=headers, timeout=self.settings.upstream_timeout
-        )
+        try:
+            return self.session.get(
+                url, expire_after=ttl, headers=headers, timeout=self.settings.upstream_timeout
+            )
+        except redis.RedisError as error:
+            # the shared cache is down: go to the upstream directly rather than fail
+            log.warning("HTTP cache unavailable (%s); fetching uncached", type(error).__name__)
+            return self._direct_session.get(
+                url, headers=headers, timeout=self.settings.upstream_timeout
+            )
 
     def _refresh(self, url, ttl, channel, parse, credential, auth_scheme):
         previous = self._parsed.get(url)
         headers = {"Authorization": f"{auth_scheme} {credential}"} if credential else {}
         try:
             response = self._send(url, ttl, headers)
-        except (requests.RequestException, OSError, pybreaker.CircuitBreakerError) as error:
+        except (
+            requests.RequestException,
+            OSError,
+            pybreaker.CircuitBreakerError,
+            redis.RedisError,
+        ) as error:
             UPSTREAM_FETCHES.labels(channel, "error").inc()
             return self._fallback(url, previous, channel, error)
         from_cache = bool(getattr(response, "from_cache", False))

@@ -120,10 +120,10 @@ def start_gunicorn(
     return process
 
 
-def start_redis(work_dir: Path) -> tuple[Process, str]:
-    """Start a throwaway redis-server on a free port; return it and its URL."""
+def start_redis(work_dir: Path, port: int | None = None) -> tuple[Process, str]:
+    """Start a throwaway redis-server (on a free port unless given); return it and its URL."""
     server = shutil.which("redis-server") or "/usr/bin/redis-server"
-    port = free_port()
+    port = port or free_port()
     work_dir.mkdir(parents=True, exist_ok=True)
     log_path = work_dir / "redis.log"
     popen = subprocess.Popen(

@@ -49,6 +49,7 @@ def gateway(tmp_path, upstreams):
         "STATE_DIR": str(tmp_path / "state"),
         "GATEWAY_CHANNELS_FILE": str(config),
         "GATEWAY_UPSTREAM_TIMEOUT": "0.5,1",
+        "GATEWAY_BREAKER_RESET": "2",
         "TOKEN_HS256_SECRET": "x" * 32,
     }
     process = start_gunicorn("gateway.wsgi:app", port, env, tmp_path / "logs", "gateway")
@@ -91,7 +92,7 @@ def test_upstream_stopped_mid_test_serves_stale_then_recovers(gateway, upstreams
         status, body = _get(url)
         assert status == 200 and body["latest_version"] == "2.0"
     conda.mode = "ok"
-    time.sleep(5.5)  # failed refreshes are retried within seconds, not a whole TTL later
+    time.sleep(2.5)  # failed refreshes are retried within the breaker interval (2 s here)
     before = conda.count("/noarch/repodata.json")
     for _ in range(4):
         assert _get(url)[0] == 200

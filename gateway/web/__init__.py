@@ -1,0 +1,175 @@
+"""The web pages: package search, package pages with files and SBOMs, badge snippets.
+
+Pages are rendered on the server from the gateway's catalog. A little JavaScript
+(`static/app.js`) keeps a token in sessionStorage and fetches the same HTML fragments with
+`Authorization: Bearer`, so private channels work without a token in any page URL.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import g
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from common.errors import AppError
+from common.errors import InvalidParameter
+from common.errors import error_response
+from gateway.web import data
+from gateway.web import snippets
+
+bp = Blueprint(
+    "web",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/ui/static",
+)
+
+CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'"
+MAX_QUERY = 100
+
+
+@bp.after_request
+def _security_headers(response: Response) -> Response:
+    """A strict CSP, no referrer, no sniffing; pages read with a token are never stored."""
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = CSP
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if g.get("token") or request.headers.get("Authorization"):
+        response.headers["Cache-Control"] = "private, no-store"
+    elif response.mimetype == "text/html":
+        response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.errorhandler(AppError)
+def _error(error: AppError):
+    """An HTML error page (or fragment) for people, JSON for programs."""
+    if not request.accept_mimetypes.accept_html:
+        return error_response(error)
+    if request.path.startswith("/ui/"):
+        return render_template("fragments/error.html", error=error), error.status
+    retry = None
+    if request.endpoint == "web.package" and request.view_args:
+        retry = url_for("web.package_fragment", **request.view_args)
+        if request.query_string:
+            retry += "?" + request.query_string.decode("latin-1")
+    page = render_template(
+        "error.html",
+        error=error,
+        channels=_channels(),
+        retry=retry,
+        open_token=error.status in (401, 403, 404),
+    )
+    return page, error.status
+
+
+def _snippet_token(channel: str) -> str | None:
+    """The request's token, for snippets of a private channel only."""
+    return (g.get("token") or None) if data.is_private(channel) else None
+
+
+def _channels() -> list[dict]:
+    try:
+        return data.readable_channels()
+    except AppError:
+        return data.public_channels()
+
+
+def _search_args() -> tuple[str, str, int]:
+    channels = _channels()
+    default = channels[0]["name"] if channels else ""
+    channel = request.args.get("channel") or default
+    query = request.args.get("q", "").strip()
+    if len(query) > MAX_QUERY or any(ord(ch) < 32 for ch in query):
+        raise InvalidParameter(f"the search text must be at most {MAX_QUERY} characters")
+    raw = request.args.get("offset", "0")
+    if not raw.isdigit() or len(raw) > 8:
+        raise InvalidParameter("offset must be a whole number")
+    return channel, query, int(raw)
+
+
+def _base_url() -> str:
+    settings = current_app.config["SETTINGS"]
+    return (settings.public_url or request.host_url).rstrip("/")
+
+
+@bp.get("/")
+def index():
+    """The search page: a channel, part of a name, and the matching packages."""
+    channel, query, offset = _search_args()
+    page, error = None, None
+    if channel:
+        try:
+            page = data.search(channel, query, offset)
+        except AppError as caught:
+            error = caught
+    status = error.status if error is not None else 200
+    return (
+        render_template(
+            "search.html",
+            channels=_channels(),
+            channel=channel,
+            query=query,
+            page=page,
+            error=error,
+        ),
+        status,
+    )
+
+
+@bp.get("/ui/fragments/results")
+def results_fragment():
+    """The search results alone, for the page's script (reads `Authorization: Bearer`)."""
+    channel, query, offset = _search_args()
+    page = data.search(channel, query, offset)
+    return render_template("fragments/results.html", page=page)
+
+
+def _package_context(channel: str, name: str) -> dict:
+    style = snippets.Style.from_args(request.args)
+    token = _snippet_token(channel)
+    return {
+        "pkg": data.package(channel, name),
+        "channel": channel,
+        "name": name,
+        "style": style,
+        "colors": snippets.COLORS,
+        "styles": snippets.STYLES,
+        "formats": snippets.FORMATS,
+        "badges": snippets.badges(_base_url(), channel, name, style, token),
+        "token_in_snippets": bool(token),
+    }
+
+
+@bp.get("/<channel>/<name>")
+def package(channel: str, name: str):
+    """A package page: summary, files with SBOM downloads, dependencies, badges."""
+    return render_template("package.html", channels=_channels(), **_package_context(channel, name))
+
+
+@bp.get("/ui/fragments/package/<channel>/<name>")
+def package_fragment(channel: str, name: str):
+    """The package page's main content alone, for the page's script."""
+    return render_template("fragments/package.html", **_package_context(channel, name))
+
+
+@bp.get("/ui/fragments/badges/<channel>/<name>")
+def badges_fragment(channel: str, name: str):
+    """The badge previews and snippets for the chosen style, for the page's script."""
+    data.check_package(channel, name)
+    style = snippets.Style.from_args(request.args)
+    token = _snippet_token(channel)
+    return render_template(
+        "fragments/badges.html",
+        channel=channel,
+        name=name,
+        formats=snippets.FORMATS,
+        badges=snippets.badges(_base_url(), channel, name, style, token),
+        token_in_snippets=bool(token),
+    )

@@ -1,0 +1,126 @@
+"""What the pages show, read from the gateway's own catalog with the request's token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from common import names
+from common.versions import version_key
+from gateway import artifacts
+from gateway.access import check_channel_access
+from gateway.access import visible_channels
+from gateway.catalog import Catalog
+from gateway.drivers import Driver
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of search results."""
+
+    channel: str
+    query: str
+    items: list[dict]
+    total: int
+    offset: int
+    limit: int = PAGE_SIZE
+
+    @property
+    def next_offset(self) -> int | None:
+        """The offset of the next page, or None on the last page."""
+        following = self.offset + self.limit
+        return following if following < self.total else None
+
+    @property
+    def previous_offset(self) -> int | None:
+        """The offset of the previous page, or None on the first page."""
+        return max(self.offset - self.limit, 0) if self.offset > 0 else None
+
+
+def _catalog() -> Catalog:
+    return current_app.extensions["catalog"]
+
+
+def driver_for(channel: str) -> Driver:
+    """The channel's driver, after the same name and access checks as the API."""
+    names.channel_name(channel)
+    config = _catalog().channel(channel)
+    check_channel_access(config, None)
+    return _catalog().driver(channel)
+
+
+def is_private(channel: str) -> bool:
+    """Whether `channel` is a configured private channel."""
+    config = _catalog().channels.get(channel)
+    return bool(config and config.private)
+
+
+def check_package(channel: str, name: str) -> None:
+    """Raise unless the package exists in a channel this request may read."""
+    driver = driver_for(channel)
+    names.package_name(name)
+    driver.package(name, None)
+
+
+def public_channels() -> list[dict]:
+    """The channels anyone may see, as `{"name", "title"}`."""
+    return [
+        {"name": c.name, "title": c.title} for c in _catalog().channels.values() if not c.private
+    ]
+
+
+def readable_channels() -> list[dict]:
+    """The channels this request may see (private ones only with a token for them)."""
+    return [
+        {"name": c.name, "title": c.title, "private": c.private}
+        for c in visible_channels(list(_catalog().channels.values()))
+    ]
+
+
+def search(channel: str, query: str, offset: int) -> SearchPage:
+    """Packages of `channel` whose names contain `query`, one page from `offset`."""
+    driver = driver_for(channel)
+    items, total = driver.search(None, query, PAGE_SIZE, offset)
+    return SearchPage(channel, query, items, total, offset)
+
+
+def _cve_summary(cves: list[dict]) -> dict[str, dict]:
+    """Per filename: how many CVEs affect it and the highest CVSS score among them."""
+    per_file: dict[str, dict] = {}
+    for cve in cves:
+        for filename in cve.get("affected_files") or ():
+            entry = per_file.setdefault(filename, {"count": 0, "max_score": None})
+            entry["count"] += 1
+            score = cve.get("score")
+            if score is not None and (entry["max_score"] is None or score > entry["max_score"]):
+                entry["max_score"] = score
+    return per_file
+
+
+def package(channel: str, name: str) -> dict:
+    """Everything the package page shows: artifact, files, dependencies, CVEs."""
+    driver = driver_for(channel)
+    names.package_name(name)
+    info = driver.package(name, None)
+    cves = driver.cves(name, None)
+    per_file = _cve_summary(cves)
+    files = sorted(
+        (artifacts.file_entry(f) for f in info.files),
+        key=lambda f: (version_key(f["version"]), f["build_number"] or 0, f["subdir"]),
+        reverse=True,
+    )
+    for entry in files:
+        entry["cves"] = per_file.get(entry["filename"])
+    latest = artifacts.latest_files(info)
+    return {
+        "artifact": artifacts.artifact(info, channel, None, driver.channel.private),
+        "files": files,
+        "cve_data": bool(cves),
+        "cve_total": len(cves),
+        "depends": artifacts.depends_of_latest(info),
+        "depends_version": latest[0].version if latest else None,
+        "dependants": driver.dependants(name, None),
+    }

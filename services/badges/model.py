@@ -1,0 +1,70 @@
+"""The two values every kind deals in: the facts it reads and the badge it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Badge:
+    """What a kind renders: the left text, the right text and the right colour."""
+
+    label: str
+    message: str
+    color: str
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """The package facts a badge can show, from the gateway's artifact JSON, plus `now`."""
+
+    channel: str
+    name: str
+    subchannel: str | None = None
+    latest_version: str | None = None
+    license: str | None = None
+    license_spdx: str | None = None
+    platforms: tuple[str, ...] = ()
+    updated_at: datetime | None = None
+    download_count: int | None = None
+    now: datetime = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def parse_timestamp(value: str | None) -> datetime | None:
+    """An ISO 8601 timestamp (`...Z` or with an offset) as an aware UTC datetime, or None."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def facts_from_artifact(artifact: Mapping, channel: str, now: datetime) -> Facts:
+    """Facts from the gateway's artifact object (docs/metadata-api.md), read at time `now`."""
+    count = artifact.get("download_count")
+    platforms = artifact.get("platforms")
+    return Facts(
+        channel=channel,
+        name=_text(artifact.get("name")) or "",
+        subchannel=_text(artifact.get("subchannel")),
+        latest_version=_text(artifact.get("latest_version")),
+        license=_text(artifact.get("license")),
+        license_spdx=_text(artifact.get("license_spdx")),
+        platforms=tuple(p for p in platforms if isinstance(p, str))
+        if isinstance(platforms, list)
+        else (),
+        updated_at=parse_timestamp(_text(artifact.get("updated_at"))),
+        download_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
+        now=now,
+    )

@@ -1,0 +1,5 @@
+"""The WSGI entry point: `gunicorn services.badges.wsgi:app`."""
+
+from services.badges import create_app
+
+app = create_app()
