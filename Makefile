@@ -23,11 +23,14 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## create .venv and install the project with its test tools
 
-debian-packages: ## install Debian packages the tests need (redis-server), when missing
-	@if ! command -v redis-server >/dev/null 2>&1; then \
+debian-packages: ## install Debian packages the tests need (redis-server, chromium), when missing
+	@missing=""; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
-		else echo "redis-server is missing: run 'sudo apt-get install redis-server'"; exit 1; fi; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "missing:$$missing: run 'sudo apt-get install$$missing'"; exit 1; fi; \
 	fi
 
 run: venv ## start gateway (:8080), badges (:8081) and sbom (:8082) on the embedded channels
@@ -37,7 +40,7 @@ run: venv ## start gateway (:8080), badges (:8081) and sbom (:8082) on the embed
 	@echo "    API:    curl localhost:8080/api/channels/main/artifacts/conda/zlib"
 	@echo "    badge:  curl localhost:8080/main/zlib/badges/version.svg"
 	@echo "    SBOM:   curl localhost:8080/main/linux-64/zlib-1.2.11-h7b6447c_3.conda.cdx.json"
-	@echo "    browse: http://localhost:8080/api/channels"
+	@echo "    browse: http://localhost:8080/"
 	@echo "    token for the private channel: make token CHANNEL=private"
 	@echo "  Ctrl-C stops all three."
 	@echo ""

@@ -19,7 +19,6 @@ def version_key(version: str) -> tuple[int, object]:
         return (0, version)
 
 
-
 def sort_versions(versions: Iterable[str]) -> list[str]:
     """Unique versions, lowest first, by conda ordering."""
     unique = set(versions)

@@ -14,6 +14,7 @@ from common.settings import Settings
 from gateway import api
 from gateway import limits
 from gateway import proxy
+from gateway import web
 from gateway.catalog import Catalog
 
 
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     limits.init_app(app, settings)
     app.register_blueprint(health_blueprint(lambda: _ready(app)))
     app.register_blueprint(api.bp)
+    app.register_blueprint(web.bp)
     app.register_blueprint(proxy.bp)
 
     @app.after_request

@@ -52,7 +52,9 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         headers_enabled=False,  # Retry-After goes on the 429 only (below)
         swallow_errors=True,  # a broken counter store must not take the gateway down
         in_memory_fallback_enabled=True,
-        default_limits_exempt_when=lambda: request.path in EXEMPT_PATHS,
+        default_limits_exempt_when=lambda: (
+            request.path in EXEMPT_PATHS or request.path.startswith("/ui/static/")
+        ),
     )
 
     @app.errorhandler(429)

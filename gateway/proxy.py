@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 
 import requests
@@ -14,6 +15,7 @@ from flask import jsonify
 from flask import request
 from requests.adapters import HTTPAdapter
 
+from common.badge_svg import render_svg
 from common.errors import AppError
 from common.errors import NotFound
 from common.errors import UpstreamError
@@ -72,6 +74,23 @@ class ServiceProxy:
         self.session.mount("https://", adapter)
         redis_url = settings.cache_url if settings.cache_url.startswith("redis") else ""
         self.cache = ResponseCache(redis_url=redis_url)
+        self._inflight: dict[str, threading.Event] = {}
+        self._inflight_lock = threading.Lock()
+
+    def coalesce(self, key: str) -> tuple[bool, threading.Event]:
+        """(leader?, event): the first request for a cold key calls the service, the rest wait."""
+        with self._inflight_lock:
+            event = self._inflight.get(key)
+            if event is not None:
+                return False, event
+            event = self._inflight[key] = threading.Event()
+            return True, event
+
+    def done(self, key: str, event: threading.Event) -> None:
+        """The leader has an answer (or gave up): wake the waiters."""
+        with self._inflight_lock:
+            self._inflight.pop(key, None)
+        event.set()
 
     def target(self, path: str) -> str | None:
         """The base URL of the service that answers `path`, or None."""
@@ -133,8 +152,6 @@ def _from_service(upstream: requests.Response) -> Response:
 
 def unavailable_badge(error: AppError, path: str) -> Response:
     """What a badge URL answers when its service is down: a grey badge, never a broken image."""
-    from services.badges.svg import render_svg
-
     if path.endswith(".json"):
         response = jsonify(
             {"schemaVersion": 1, "label": "badge", "message": "unavailable", "color": "lightgrey"}
@@ -157,25 +174,43 @@ def forward(path: str):
     if base is None:
         raise NotFound(f"nothing at {full[:200]!r}", code="not_found")
     token = getattr(g, "token", None)
-    key = None
-    if token is None:
-        key = cache_key(
-            request.method,
-            full,
-            list(request.args.items(multi=True)),
-            request.accept_mimetypes.to_header(),
-        )
+    if token is not None:  # private: never cached, never shared
+        return _call(proxy, base, full, token)
+    key = cache_key(
+        request.method,
+        full,
+        list(request.args.items(multi=True)),
+        request.accept_mimetypes.to_header(),
+    )
+    entry = proxy.cache.get(key)
+    CACHE.labels("response", "hit" if entry else "miss").inc()
+    if entry is not None:
+        set_cache_status("hit")
+        return _from_stored(entry)
+    leader, event = proxy.coalesce(key)
+    if not leader:
+        # a burst of identical cold requests: one goes to the service, the rest wait for it
+        event.wait(proxy.settings.service_timeout[1])
         entry = proxy.cache.get(key)
-        CACHE.labels("response", "hit" if entry else "miss").inc()
         if entry is not None:
             set_cache_status("hit")
             return _from_stored(entry)
-        set_cache_status("miss")
+    set_cache_status("miss")
     try:
-        upstream = proxy.call(base, full, token, conditional=key is None)
+        response = _call(proxy, base, full, None, key)
+    finally:
+        if leader:
+            proxy.done(key, event)
+    return response
+
+
+def _call(proxy: ServiceProxy, base: str, path: str, token: str | None, key: str | None = None):
+    """Ask the service; store a shareable answer under `key`; badge URLs never break."""
+    try:
+        upstream = proxy.call(base, path, token, conditional=key is None)
     except ServiceUnavailable as error:
         if base == proxy.settings.badges_url:
-            return unavailable_badge(error, full)
+            return unavailable_badge(error, path)
         raise
     if key is not None and proxy.cache.put(
         key, upstream.status_code, upstream.headers, upstream.content

@@ -69,9 +69,22 @@ def _error(error: AppError):
     return page, error.status
 
 
-def _snippet_token(channel: str) -> str | None:
-    """The request's token, for snippets of a private channel only."""
-    return (g.get("token") or None) if data.is_private(channel) else None
+SNIPPET_TOKEN_HEADER = "X-Snippet-Token"  # noqa: S105 - a header name, not a secret
+
+
+def _snippet_token(channel: str) -> tuple[str | None, bool]:
+    """The token for snippets of a private channel, and whether it is the page's own token.
+
+    The script may send a separate, narrower README token in `X-Snippet-Token`; it is only
+    written into the snippets, never used to read anything.
+    """
+    if not data.is_private(channel):
+        return None, False
+    separate = request.headers.get(SNIPPET_TOKEN_HEADER, "").strip()
+    if separate and len(separate) <= 8192 and separate.isprintable():
+        return separate, False
+    own = g.get("token") or None
+    return own, own is not None
 
 
 def _channels() -> list[dict]:
@@ -133,7 +146,7 @@ def results_fragment():
 
 def _package_context(channel: str, name: str) -> dict:
     style = snippets.Style.from_args(request.args)
-    token = _snippet_token(channel)
+    token, own = _snippet_token(channel)
     return {
         "pkg": data.package(channel, name),
         "channel": channel,
@@ -144,6 +157,8 @@ def _package_context(channel: str, name: str) -> dict:
         "formats": snippets.FORMATS,
         "badges": snippets.badges(_base_url(), channel, name, style, token),
         "token_in_snippets": bool(token),
+        "own_token_in_snippets": own,
+        "private": data.is_private(channel),
     }
 
 
@@ -164,7 +179,7 @@ def badges_fragment(channel: str, name: str):
     """The badge previews and snippets for the chosen style, for the page's script."""
     data.check_package(channel, name)
     style = snippets.Style.from_args(request.args)
-    token = _snippet_token(channel)
+    token, own = _snippet_token(channel)
     return render_template(
         "fragments/badges.html",
         channel=channel,
@@ -172,4 +187,5 @@ def badges_fragment(channel: str, name: str):
         formats=snippets.FORMATS,
         badges=snippets.badges(_base_url(), channel, name, style, token),
         token_in_snippets=bool(token),
+        own_token_in_snippets=own,
     )

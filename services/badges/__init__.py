@@ -9,13 +9,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from common import guards
 from common import observability
 from common import tokens
+from common.badge_svg import warm_up
 from common.errors import register_error_handlers
 from common.health import health_blueprint
 from common.metadata_client import MetadataClient
 from common.settings import Settings
 from services.badges.service import BadgeService
 from services.badges.source import ArtifactSource
-from services.badges.svg import warm_up
 from services.badges.views import bp
 
 

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from common.badge_colors import parse_color
 from common.errors import InvalidParameter
-from services.badges.colors import parse_color
 
 STYLES = ("flat", "flat-square")
 MAX_TEXT = 100

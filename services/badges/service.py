@@ -10,6 +10,7 @@ from datetime import UTC
 from datetime import datetime
 
 from common import names
+from common.badge_svg import render_svg
 from common.errors import AppError
 from common.errors import NotFound
 from services.badges import kinds
@@ -24,7 +25,6 @@ from services.badges.params import parse_options
 from services.badges.shields import endpoint_json
 from services.badges.snippets import snippets
 from services.badges.source import ArtifactSource
-from services.badges.svg import render_svg
 
 log = logging.getLogger(__name__)
 

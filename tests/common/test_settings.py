@@ -34,7 +34,9 @@ def test_services_do_not_need_the_channels_file(tmp_path):
 
 
 def test_secrets_are_not_in_repr():
-    settings = Settings.from_env({"TOKEN_HS256_SECRET": "very-secret-value", "INTERNAL_API_KEY": "k3y"})
+    settings = Settings.from_env(
+        {"TOKEN_HS256_SECRET": "very-secret-value", "INTERNAL_API_KEY": "k3y"}
+    )
     assert "very-secret-value" not in repr(settings) and "k3y" not in repr(settings)
 
 
@@ -46,7 +48,11 @@ def test_readme_lists_every_setting():
 
 def test_only_the_settings_module_reads_the_environment():
     offenders = []
-    for path in [*REPO.glob("common/**/*.py"), *REPO.glob("gateway/**/*.py"), *REPO.glob("services/**/*.py")]:
+    for path in [
+        *REPO.glob("common/**/*.py"),
+        *REPO.glob("gateway/**/*.py"),
+        *REPO.glob("services/**/*.py"),
+    ]:
         text = path.read_text()
         if path.name != "settings.py" and ("os.environ" in text or "os.getenv" in text):
             offenders.append(str(path.relative_to(REPO)))

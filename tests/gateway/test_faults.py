@@ -60,7 +60,7 @@ class Rig:
                 "GATEWAY_URL": f"http://127.0.0.1:{gateway_port}",
                 "BADGES_URL": f"http://127.0.0.1:{badges_port}",
                 "SBOM_URL": f"http://127.0.0.1:{free_port()}",
-                "SERVICE_TIMEOUT": "0.5,2",
+                "SERVICE_TIMEOUT": "1,10",
                 "TOKEN_HS256_SECRET": TEST_SECRET,
                 "TOKEN_ISSUER": TEST_ISSUER,
                 "INTERNAL_API_KEY": TEST_INTERNAL_KEY,
@@ -169,12 +169,12 @@ def _recover_and_see_fresh_data(rig: Rig) -> None:
     """Upstream back, with changed content: the gateway shows it without a restart."""
     rig.upstream.mode = "ok"
     _publish(rig, _without("dependent-2.0-0.conda"))
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline and _latest(rig) != "1.0":
         time.sleep(0.3)
     assert _latest(rig) == "1.0"
     _publish(rig, REPODATA.read_bytes())
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline and _latest(rig) != "2.0":
         time.sleep(0.3)
     assert _latest(rig) == "2.0"

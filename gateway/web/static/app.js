@@ -27,14 +27,16 @@
 
   function token() { return memory; }
 
-  function headers(accept) {
-    var h = { Accept: accept || "text/html" };
+  function headers(accept, extra) {
+    var h = Object.assign({ Accept: accept || "text/html" }, extra || {});
     if (token()) { h.Authorization = "Bearer " + token(); }
     return h;
   }
 
-  function get(url, accept) {
-    return fetch(url, { headers: headers(accept), credentials: "same-origin", cache: "no-store" });
+  function get(url, accept, extra) {
+    return fetch(url, {
+      headers: headers(accept, extra), credentials: "same-origin", cache: "no-store"
+    });
   }
 
   function $(selector, scope) { return (scope || document).querySelector(selector); }
@@ -58,9 +60,9 @@
   }
 
   /* Load an HTML fragment into `target`; 4xx/5xx fragments (error notices) are shown too. */
-  function loadFragment(url, target) {
+  function loadFragment(url, target, extra) {
     target.setAttribute("aria-busy", "true");
-    return get(url).then(function (response) {
+    return get(url, "text/html", extra).then(function (response) {
       return response.text().then(function (html) {
         target.innerHTML = html;
         target.removeAttribute("aria-busy");
@@ -223,7 +225,9 @@
       });
       var query = params.toString() ? "?" + params.toString() : "";
       window.history.replaceState(null, "", window.location.pathname + query + "#badges");
-      loadFragment(form.getAttribute("data-fragment") + query, list).then(function (ok) {
+      var readme = $("#snippet-token");
+      var extra = readme && readme.value.trim() ? { "X-Snippet-Token": readme.value.trim() } : null;
+      loadFragment(form.getAttribute("data-fragment") + query, list, extra).then(function (ok) {
         if (ok) { announce("Badge previews and snippets updated."); }
       });
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.badges.colors import floor_color
+from common.badge_colors import floor_color
 from services.badges.model import Badge
 from services.badges.model import Facts
 

@@ -8,9 +8,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from common.badge_svg import render_svg
 from common.settings import Settings
 from services.badges import create_app
-from services.badges.svg import render_svg
 from tests.services.badges.helpers import FakeMetadataClient
 
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from common.badge_svg import render_svg
 from common.errors import Forbidden
 from common.errors import NotFound
 from common.errors import Unauthorized
@@ -13,7 +14,6 @@ from common.errors import UpstreamError
 from common.errors import UpstreamInvalid
 from common.settings import Settings
 from services.badges import create_app
-from services.badges.svg import render_svg
 from tests.services.badges.helpers import parse_svg
 
 SVG = "image/svg+xml; charset=utf-8"

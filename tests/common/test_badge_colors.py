@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from common.badge_colors import NAMED_COLORS
+from common.badge_colors import floor_color
+from common.badge_colors import parse_color
+from common.badge_colors import to_svg_color
 from common.errors import InvalidParameter
-from services.badges.colors import NAMED_COLORS
-from services.badges.colors import floor_color
-from services.badges.colors import parse_color
-from services.badges.colors import to_svg_color
 
 SHIELDS_NAMES = [
     "brightgreen",

@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 
 import pybadges
 
-from services.badges.colors import to_svg_color
+from common.badge_colors import to_svg_color
 
 CACHE_SIZE = 4096
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from services.badges.svg import accessible_text
-from services.badges.svg import render_svg
+from common.badge_svg import accessible_text
+from common.badge_svg import render_svg
 from tests.services.badges.helpers import parse_svg
 
 GOLDEN = Path(__file__).parent / "golden"

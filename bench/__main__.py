@@ -1,0 +1,60 @@
+"""`make bench`: metadata, badge and SBOM benchmarks against real processes, one table."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from bench import badges_bench
+from bench import metadata_bench
+from bench import sbom_bench
+from bench.load import HEADER
+from bench.load import LoadResult
+from bench.load import run_load
+from tests.processes import start_system
+
+SBOM_URL = "/main/linux-64/zlib-1.2.11-h7b6447c_3.conda.cdx.json"
+
+
+def sbom_http(quick: bool) -> list[LoadResult]:
+    """A hot public SBOM through the gateway."""
+    work = Path(tempfile.mkdtemp(prefix="bench-sbom-"))
+    system = start_system(work, {"RATE_LIMIT": "10000000 per minute"}, only=("gateway", "sbom"))
+    try:
+        run_load("warm-up", system.gateway_url, [SBOM_URL], connections=2, total=50)
+        return [
+            run_load(
+                f"SBOM (CycloneDX) via gateway, {c} conn",
+                system.gateway_url,
+                [SBOM_URL],
+                connections=c,
+                total=1000 if quick else 4000,
+            )
+            for c in (8, 64)
+        ]
+    finally:
+        system.stop()
+
+
+def main() -> None:
+    """Run every benchmark and print one table, the badge ratio, then SBOM generation times."""
+    quick = "--quick" in sys.argv
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
+    metadata = metadata_bench.run(quick)
+    badges = badges_bench.run(quick)
+    sbom = sbom_http(quick)
+    print(HEADER)
+    for row in metadata + badges + sbom:
+        print(row.row())
+    half = len(badges) // 2
+    for group in (badges[:half], badges[half:]):
+        print(badges_bench.ratio_line(group) + f" ({group[0].name.rsplit(', ', 1)[-1]})")
+    print("\nSBOM generation (no HTTP, no validation):")
+    sys.argv = [sys.argv[0], "--runs", "20" if quick else "50"]
+    sbom_bench.main()
+
+
+if __name__ == "__main__":
+    main()

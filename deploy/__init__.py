@@ -1,0 +1,1 @@
+"""Deployment: the gunicorn config, Kubernetes manifests, nginx and a local cluster."""

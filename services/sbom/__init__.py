@@ -1,0 +1,54 @@
+"""The SBOM service: CycloneDX and SPDX documents for conda package files, from the gateway."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import requests
+from flask import Flask
+
+from common import guards
+from common import observability
+from common import tokens
+from common.errors import register_error_handlers
+from common.health import health_blueprint
+from common.metadata_client import MetadataClient
+from common.settings import Settings
+from services.sbom.generate import DocumentCache
+from services.sbom.views import bp
+
+
+def _ready_check(client: MetadataClient) -> Callable[[], tuple[bool, str]]:
+    """Ready when the gateway answers its /healthz."""
+
+    def check() -> tuple[bool, str]:
+        try:
+            response = client.session.get(client.base_url + "/healthz", timeout=client.timeout)
+        except requests.RequestException as error:
+            return False, f"gateway unreachable ({type(error).__name__})"
+        return response.status_code == 200, f"gateway /healthz answered {response.status_code}"
+
+    return check
+
+
+def create_app(
+    settings: Settings | None = None, *, metadata_client: MetadataClient | None = None
+) -> Flask:
+    """The SBOM Flask app; `metadata_client` replaces the HTTP client in unit tests only."""
+    settings = tokens.resolve_secrets(settings or Settings.from_env(with_channels=False))
+    app = Flask(__name__)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    client = metadata_client or MetadataClient(
+        settings.gateway_url,
+        settings.service_timeout,
+        internal_key=settings.internal_key,
+        audience="sbom",
+    )
+    app.extensions["sbom"] = {"settings": settings, "client": client, "cache": DocumentCache()}
+    guards.init_app(app)
+    observability.init_app(app, "sbom", settings)
+    tokens.init_app(app, settings, audience="sbom")  # sets g.token; strips it from URLs
+    register_error_handlers(app)
+    app.register_blueprint(health_blueprint(_ready_check(client)))
+    app.register_blueprint(bp)
+    return app

@@ -1,0 +1,48 @@
+"""Facts to document text in the requested format, cached in-process by a hash of the facts."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from services.sbom.cyclonedx import render_cyclonedx
+from services.sbom.facts import Facts
+from services.sbom.negotiation import Format
+from services.sbom.spdx import render_spdx
+
+CACHE_ENTRIES = 512
+
+
+def render(facts: Facts, fmt: Format) -> str:
+    """The document for `facts` in format `fmt` (pure; no cache)."""
+    if fmt.family == "spdx":
+        return render_spdx(facts)
+    return render_cyclonedx(facts, fmt.version)
+
+
+class DocumentCache:
+    """A small thread-safe LRU of generated documents, keyed by (facts hash, format)."""
+
+    def __init__(self, entries: int = CACHE_ENTRIES):
+        self.entries = entries
+        self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, facts: Facts, fmt: Format) -> bytes:
+        """The document's bytes, generated on a miss."""
+        key = (facts.key(), fmt.key)
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return body
+        body = render(facts, fmt).encode()
+        with self._lock:
+            self.misses += 1
+            self._items[key] = body
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
+        return body

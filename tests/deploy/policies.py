@@ -1,0 +1,183 @@
+"""Cross-checks of NetworkPolicies, workload hardening, scaling and the Ingress."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from common.channels import parse_channels
+from tests.deploy.crosscheck import ALLOWED
+from tests.deploy.crosscheck import IMAGE_ROOT
+from tests.deploy.crosscheck import channels_text
+from tests.deploy.crosscheck import label_of
+from tests.deploy.crosscheck import port_numbers
+from tests.deploy.crosscheck import service_targets
+from tests.deploy.manifests import COMPONENT
+from tests.deploy.manifests import REPO
+from tests.deploy.manifests import Manifests
+from tests.deploy.manifests import Obj
+from tests.deploy.manifests import app_containers
+from tests.deploy.manifests import container_env
+from tests.deploy.manifests import named
+from tests.deploy.manifests import of_kind
+from tests.deploy.manifests import pods
+from tests.deploy.manifests import selects
+
+OUTSIDE = "outside"
+NAMESPACE_LABEL = "kubernetes.io/metadata.name"  # every namespace has it
+
+
+def _peer_allows(peer: dict, source: dict | None, namespace: dict) -> bool:
+    """Whether one `from` peer admits the source pod's labels (None: a pod elsewhere, which
+    a namespaceSelector may admit); `namespace` holds the labels of the policy's namespace."""
+    if "ipBlock" in peer:
+        return False  # not used: pods and namespaces only
+    if "namespaceSelector" in peer:
+        if source is None:
+            return True
+        in_namespace = selects(peer["namespaceSelector"], namespace)
+        return in_namespace and selects(peer.get("podSelector", {}), source)
+    return source is not None and selects(peer.get("podSelector", {}), source)
+
+
+def allowed(objects: Manifests, source: dict | None, dest: dict, port: int, names: dict) -> bool:
+    """Whether NetworkPolicies let `source` pod labels (None: outside) reach `dest` on `port`."""
+    policies = [
+        p
+        for p in of_kind(objects, "NetworkPolicy")
+        if "Ingress" in p["spec"].get("policyTypes", ["Ingress"])
+        and selects(p["spec"]["podSelector"], dest)
+    ]
+    if not policies:
+        return True
+    for policy in policies:
+        for rule in policy["spec"].get("ingress", []):
+            peers = rule.get("from")
+            namespace = {NAMESPACE_LABEL: policy["metadata"].get("namespace", "default")}
+            if peers and not any(_peer_allows(peer, source, namespace) for peer in peers):
+                continue
+            ports = [names.get(p.get("port"), p.get("port")) for p in rule.get("ports", [])]
+            if not ports or port in ports:
+                return True
+    return False
+
+
+def check_network(objects: Manifests, secret: Obj) -> list[str]:
+    """Policies select real pods, and who-reaches-whom is exactly ALLOWED."""
+    problems = []
+    workloads = {labels.get(COMPONENT): (labels, spec) for _, labels, spec in pods(objects)}
+    for policy in of_kind(objects, "NetworkPolicy"):
+        name = f"NetworkPolicy/{policy['metadata']['name']}"
+        selectors = [policy["spec"]["podSelector"]] if policy["spec"]["podSelector"] else []
+        for rule in policy["spec"].get("ingress", []):
+            selectors += [p["podSelector"] for p in rule.get("from", []) if "podSelector" in p]
+        for selector in selectors:
+            if not any(selects(selector, labels) for labels, _ in workloads.values()):
+                problems.append(f"{name}: selector {selector} matches no pods")
+    for dest, (dest_labels, spec) in workloads.items():
+        names = port_numbers(spec)
+        port = next(iter(names.values()))
+        for source in [OUTSIDE, *workloads]:
+            labels = None if source == OUTSIDE else workloads[source][0]
+            reach = allowed(objects, labels, dest_labels, port, names)
+            if reach != (source in ALLOWED.get(dest, set())):
+                verb = "can" if reach else "cannot"
+                problems.append(f"{source} {verb} reach {dest} on port {port}")
+    return problems
+
+
+def _security_problems(where: str, spec: dict, container: dict) -> list[str]:
+    problems = []
+    context = container.get("securityContext", {})
+    non_root = context.get("runAsNonRoot", spec.get("securityContext", {}).get("runAsNonRoot"))
+    if non_root is not True:
+        problems.append(f"{where}: {container['name']} may run as root")
+    if context.get("readOnlyRootFilesystem") is not True:
+        problems.append(f"{where}: {container['name']} has a writable root filesystem")
+    if context.get("allowPrivilegeEscalation") is not False:
+        problems.append(f"{where}: {container['name']} allows privilege escalation")
+    resources = container.get("resources", {})
+    for kind in ("requests", "limits"):
+        if set(resources.get(kind, {})) < {"cpu", "memory"}:
+            problems.append(f"{where}: {container['name']} lacks cpu/memory {kind}")
+    for probe in ("livenessProbe", "readinessProbe"):
+        if probe not in container:
+            problems.append(f"{where}: {container['name']} has no {probe}")
+    return problems
+
+
+def _writable_paths(spec: dict, container: dict) -> set[PurePosixPath]:
+    empty = {v["name"] for v in spec.get("volumes", []) if "emptyDir" in v}
+    mounts = container.get("volumeMounts", [])
+    return {PurePosixPath(m["mountPath"]) for m in mounts if m["name"] in empty}
+
+
+def check_workloads(objects: Manifests, secret: Obj) -> list[str]:
+    """Own ServiceAccounts, non-root, read-only roots with emptyDirs, limits, probes, config."""
+    problems = []
+    accounts: dict[str, str] = {}
+    for deployment, _, spec in pods(objects):
+        where = label_of(deployment)
+        account = spec.get("serviceAccountName", "default")
+        if named(objects, "ServiceAccount", account) is None:
+            problems.append(f"{where}: no ServiceAccount {account}")
+        if account in accounts:
+            problems.append(f"{where}: shares ServiceAccount {account} with {accounts[account]}")
+        accounts[account] = where
+        for container in spec["containers"]:
+            problems += _security_problems(where, spec, container)
+    for deployment, labels, spec, container in app_containers(objects):
+        where, env = label_of(deployment), container_env(objects, container)
+        writable = _writable_paths(spec, container)
+        for path in (env.get("STATE_DIR"), "/tmp"):  # gunicorn heartbeat files, Python temp files
+            if path is None or PurePosixPath(path) not in writable:
+                problems.append(f"{where}: {path} is not a writable emptyDir")
+        if labels.get(COMPONENT) == "gateway":
+            problems += _channel_problems(objects, where, container, env)
+    return problems
+
+
+def _channel_problems(objects: Manifests, where: str, container: dict, env: dict) -> list[str]:
+    text = channels_text(objects, container)
+    if text is None:
+        return [f"{where}: GATEWAY_CHANNELS_FILE is not a file of a mounted ConfigMap"]
+    channels = parse_channels(text, REPO, dict.fromkeys(env, "x"))
+    problems = []
+    for channel in channels.values():
+        if channel.url.startswith("file://"):
+            path = PurePosixPath(channel.url.removeprefix("file://"))
+            inside = path.is_relative_to(IMAGE_ROOT) and REPO / path.relative_to(IMAGE_ROOT)
+            if not inside or not inside.is_dir():
+                problems.append(f"{where}: channel {channel.name} reads {path}, not in the image")
+    return problems
+
+
+def check_scaling_and_ingress(objects: Manifests, secret: Obj) -> list[str]:
+    """HPAs and PDBs target real Deployments; the Ingress reaches the gateway Service only."""
+    problems = []
+    deployments = {d["metadata"]["name"]: labels for d, labels, _ in pods(objects)}
+    for hpa in of_kind(objects, "HorizontalPodAutoscaler"):
+        target = hpa["spec"]["scaleTargetRef"]
+        if target["kind"] != "Deployment" or target["name"] not in deployments:
+            problems.append(f"HPA/{hpa['metadata']['name']}: no Deployment {target['name']}")
+        elif "replicas" in named(objects, "Deployment", target["name"])["spec"]:
+            # every `kubectl apply` would reset what the autoscaler chose
+            problems.append(f"Deployment/{target['name']} sets replicas, but an HPA owns them")
+    for pdb in of_kind(objects, "PodDisruptionBudget"):
+        if not any(selects(pdb["spec"]["selector"], labels) for labels in deployments.values()):
+            problems.append(f"PDB/{pdb['metadata']['name']}: selects no pods")
+    for ingress in of_kind(objects, "Ingress"):
+        for rule in ingress["spec"]["rules"]:
+            for path in rule["http"]["paths"]:
+                backend = path["backend"]["service"]
+                service = named(objects, "Service", backend["name"])
+                if service is None:
+                    problems.append(f"Ingress: no Service {backend['name']}")
+                    continue
+                components = {lb.get(COMPONENT) for _, lb in service_targets(objects, service)}
+                if components != {"gateway"}:
+                    problems.append(f"Ingress: exposes {sorted(map(str, components))}")
+                port = backend["port"].get("name") or backend["port"].get("number")
+                known = [p.get("name") for p in service["spec"]["ports"]]
+                if port not in known + [p["port"] for p in service["spec"]["ports"]]:
+                    problems.append(f"Ingress: Service {backend['name']} has no port {port}")
+    return problems

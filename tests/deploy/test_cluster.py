@@ -1,0 +1,50 @@
+"""Two replicas of each process behind nginx, one Redis: a shared cache, and a kill under load."""
+
+from __future__ import annotations
+
+import pytest
+
+from deploy.cluster import fetch
+from deploy.cluster import load_with_kills
+from deploy.cluster import request_paths
+from deploy.cluster import shared_cache
+from deploy.cluster import start_cluster
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    running = start_cluster(tmp_path_factory.mktemp("cluster"), workers=1)
+    yield running
+    running.stop()
+
+
+def test_a_fetch_through_gateway_a_is_answered_from_redis_through_gateway_b(cluster):
+    cache = shared_cache(cluster)
+    print(f"\nshared cache: {cache}")
+    assert cache["status_a"] == 200 and cache["status_b"] == 200
+    assert cache["upstream_fetches_a"] >= 1  # repodata.json (and channeldata.json)
+    assert cache["upstream_fetches_b"] == 0
+    assert cache["redis_keys"] >= 1
+
+
+def test_killing_one_replica_of_each_under_load_loses_nothing_once_nginx_knows(cluster):
+    for path in request_paths():  # every path works through nginx, on both replicas
+        assert [fetch(cluster.url + path) for _ in range(4)] == [200] * 4
+    report = load_with_kills(cluster, duration=6.0, kill_at=2.0, threads=8, window=1.0)
+    print(
+        f"\n{report.total} requests; failed before the kill {report.failed_before}, "
+        f"within {report.window}s after {report.failed_during}, later {report.failed_after}; "
+        f"nginx retried {report.retried_by_nginx}; failures: {report.failures[:5]}"
+    )
+    assert report.total >= 150
+    assert report.failed_before == 0
+    assert report.failed_during <= 5
+    assert report.failed_after == 0
+    assert report.retried_by_nginx >= 1  # nginx met a dead replica and moved on
+    for name in ("gateway-a", "badges-a", "sbom-a"):
+        assert cluster.processes[name].popen.poll() is not None  # really dead
+        assert fetch(cluster.replica_url(name) + "/healthz", timeout=1) == 0
+    for path in request_paths():  # the survivors serve everything
+        assert fetch(cluster.url + path) == 200

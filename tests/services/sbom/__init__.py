@@ -1,0 +1,1 @@
+"""Tests of the SBOM service (services/sbom/)."""
