@@ -11,6 +11,8 @@ import pybadges
 
 from common.badge_colors import to_svg_color
 
+STYLES = ("flat", "flat-square")  # the styles render_svg draws
+
 CACHE_SIZE = 4096
 
 _PYBADGES_IDS = ("smooth", "round")

@@ -48,6 +48,14 @@ class MetadataClient:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
+    def ready(self) -> tuple[bool, str]:
+        """Whether the gateway answers its /healthz (a service's /readyz)."""
+        try:
+            response = self.session.get(self.base_url + "/healthz", timeout=self.timeout)
+        except requests.RequestException as error:
+            return False, f"gateway unreachable ({type(error).__name__})"
+        return response.status_code == 200, f"gateway /healthz answered {response.status_code}"
+
     def _path(self, channel: str, subchannel: str | None, name: str, tail: str = "") -> str:
         path = f"/api/channels/{quote(channel, safe='')}"
         if subchannel:

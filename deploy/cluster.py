@@ -137,12 +137,18 @@ def start_nginx(directory: Path, ports: dict[str, int]) -> Process:
 
 def start_cluster(work_dir: Path, workers: int = 1) -> Cluster:
     """Start upstream, Redis, nginx and two replicas of each process on loopback."""
-    upstream = UpstreamServer(root=REPO / "data" / "channels" / "test-recipes")
     names = [f"{app}-{r}" for app in APPS for r in REPLICAS]
-    ports = {name: free_port() for name in [*names, "lb-gateway", "lb-badges", "lb-sbom"]}
-    if len(set(ports.values())) != len(ports):
-        ports = {name: free_port() for name in ports}  # a rare repeat: draw again
-    redis, redis_url = start_redis(work_dir / "redis")
+    ports: dict[str, int] = {}
+    for name in [*names, "lb-gateway", "lb-badges", "lb-sbom"]:
+        while (port := free_port()) in ports.values():
+            pass
+        ports[name] = port
+    upstream = UpstreamServer(root=REPO / "data" / "channels" / "test-recipes")
+    try:
+        redis, redis_url = start_redis(work_dir / "redis")
+    except BaseException:
+        upstream.close()
+        raise
     url = f"http://127.0.0.1:{ports['lb-gateway']}"
     cluster = Cluster(work_dir, url, ports, upstream, redis_url)
     cluster.processes["redis"] = redis
@@ -172,8 +178,12 @@ def start_cluster(work_dir: Path, workers: int = 1) -> Cluster:
             return start_gunicorn(app, ports[name], replica_env, work_dir / "logs", name, workers)
 
         with ThreadPoolExecutor(len(names)) as pool:
-            for name, process in zip(names, pool.map(start, names), strict=True):
-                cluster.processes[name] = process
+            futures = {name: pool.submit(start, name) for name in names}
+        for name, future in futures.items():  # keep every one that started, to stop them all
+            if future.exception() is None:
+                cluster.processes[name] = future.result()
+        for future in futures.values():
+            future.result()  # raises the first failure
     except BaseException:
         cluster.stop()
         raise

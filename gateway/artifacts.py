@@ -10,13 +10,11 @@ from functools import lru_cache
 from rattler import MatchSpec
 
 from common.licenses import normalize_spdx
+from common.platforms import sorted_platforms
 from common.versions import highest_version
 from common.versions import sort_versions
 from gateway.models import PackageFile
 from gateway.models import PackageInfo
-
-# A stable, documented platform order: linux, osx, win, others, then noarch last.
-_PLATFORM_FAMILY = {"linux": 0, "osx": 1, "win": 2}
 
 
 def iso(timestamp: float | None) -> str | None:
@@ -24,18 +22,6 @@ def iso(timestamp: float | None) -> str | None:
     if timestamp is None:
         return None
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def platform_order(subdir: str) -> tuple[int, str]:
-    """Sort key for subdirs: linux-*, osx-*, win-*, others, noarch."""
-    if subdir == "noarch":
-        return (9, subdir)
-    return (_PLATFORM_FAMILY.get(subdir.split("-", 1)[0], 5), subdir)
-
-
-def sorted_platforms(subdirs: Iterable[str]) -> list[str]:
-    """Unique subdirs in the stable platform order."""
-    return sorted(set(subdirs), key=platform_order)
 
 
 def latest_files(info: PackageInfo) -> list[PackageFile]:

@@ -23,6 +23,7 @@ from common.observability import CACHE
 from common.observability import request_id
 from common.observability import set_cache_status
 from common.settings import Settings
+from gateway.response_cache import KEPT_HEADERS
 from gateway.response_cache import ResponseCache
 from gateway.response_cache import StoredResponse
 from gateway.response_cache import cache_key
@@ -33,19 +34,7 @@ _LABEL = r"(?:/label/[^/]+)?"
 BADGE_PATH = re.compile(rf"^/[^/]+{_LABEL}/[^/]+/badges(?:/[^/]+\.(?:svg|json))?$")
 SBOM_PATH = re.compile(rf"^/[^/]+{_LABEL}/[^/]+/[^/]+(?:\.cdx\.json|\.spdx\.json|/sbom\.json)$")
 _FORWARD_REQUEST = ("Accept", "User-Agent")
-_FORWARD_RESPONSE = (
-    "Content-Type",
-    "Cache-Control",
-    "ETag",
-    "Content-Disposition",
-    "Vary",
-    "Last-Modified",
-    "Referrer-Policy",
-    "Content-Security-Policy",
-    "X-Content-Type-Options",
-    "Access-Control-Allow-Origin",
-    "Expires",
-)
+_FORWARD_RESPONSE = KEPT_HEADERS
 UNAVAILABLE_MAX_AGE = 10
 
 

@@ -20,7 +20,7 @@ import orjson
 log = logging.getLogger(__name__)
 
 _REDIS_PREFIX = "conda-badges:response:"
-_KEPT_HEADERS = (
+KEPT_HEADERS = (
     "Content-Type",
     "Cache-Control",
     "ETag",
@@ -112,7 +112,7 @@ class ResponseCache:
         if seconds is None:
             return False
         now = time.time()
-        kept = tuple((k, headers[k]) for k in _KEPT_HEADERS if k in headers)
+        kept = tuple((k, headers[k]) for k in KEPT_HEADERS if k in headers)
         entry = StoredResponse(status, kept, body, now, now + seconds)
         self._remember(key, entry)
         self._redis_put(key, entry, seconds)

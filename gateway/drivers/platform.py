@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from common.channels import ChannelConfig
 from common.errors import NotFound
+from common.timestamps import parse_iso
 from gateway.models import PackageFile
 from gateway.models import PackageInfo
 from gateway.upstream import UpstreamFetcher
@@ -14,14 +15,8 @@ from gateway.upstream import UpstreamMissing
 
 
 def _seconds(value: object) -> float | None:
-    from datetime import datetime
-
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
+    parsed = parse_iso(value)
+    return parsed.timestamp() if parsed else None
 
 
 def file_from_entry(entry: dict) -> PackageFile:

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 from urllib.parse import quote
 from urllib.parse import urlencode
 
-KINDS = (
-    "version",
-    "downloads",
-    "license",
-    "platforms",
-    "latest_release_date",
-    "latest_release_relative_date",
-)
-ALT_TEXT = {
-    "version": "conda version",
-    "downloads": "downloads",
-    "license": "license",
-    "platforms": "platforms",
-    "latest_release_date": "last updated",
-    "latest_release_relative_date": "updated",
-}
+from common.badge_snippets import ALT_TEXT
+from common.badge_snippets import KIND_NAMES
+from common.badge_snippets import package_path
+from common.badge_snippets import snippet_set
+from common.badge_snippets import with_token
+from common.badge_svg import STYLES
+
+KINDS = KIND_NAMES
 TITLES = {
     "version": "Version",
     "downloads": "Downloads",
@@ -46,7 +37,6 @@ COLORS = (
     "important",
     "critical",
 )
-STYLES = ("flat", "flat-square")
 FORMATS = (
     ("markdown", "Markdown"),
     ("html", "HTML"),
@@ -85,33 +75,11 @@ class Style:
         return [(k, v) for k, v in items if v]
 
 
-def package_path(channel: str, name: str) -> str:
-    """`/<channel>/<name>`, each part URL-quoted (also the package page's path)."""
-    return f"/{quote(channel, safe='')}/{quote(name, safe='')}"
-
-
 def badge_path(channel: str, name: str, kind: str, style: Style) -> str:
     """The badge's path and query on this host, without any token."""
     query = urlencode(style.query(), quote_via=quote)
     path = f"{package_path(channel, name)}/badges/{kind}.svg"
     return f"{path}?{query}" if query else path
-
-
-def with_token(url: str, token: str | None) -> str:
-    """`url` with `token=` as the last query item when there is a token."""
-    if not token:
-        return url
-    return f"{url}{'&' if '?' in url else '?'}token={quote(token, safe='')}"
-
-
-def snippet_set(url: str, link: str, alt: str) -> dict[str, str]:
-    """One badge as Markdown, HTML, reStructuredText and AsciiDoc, linking to `link`."""
-    return {
-        "markdown": f"[![{alt}]({url})]({link})",
-        "html": f'<a href="{escape(link)}"><img src="{escape(url)}" alt="{escape(alt)}"></a>',
-        "rst": f".. image:: {url}\n   :alt: {alt}\n   :target: {link}",
-        "asciidoc": f'image:{url}[{alt},link="{link}"]',
-    }
 
 
 def badges(base_url: str, channel: str, name: str, style: Style, token: str | None) -> list[dict]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import requests
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -17,17 +16,6 @@ from common.settings import Settings
 from services.badges.service import BadgeService
 from services.badges.source import ArtifactSource
 from services.badges.views import bp
-
-
-def _ready_check(client: MetadataClient):
-    def check() -> tuple[bool, str]:
-        try:
-            response = client.session.get(client.base_url + "/healthz", timeout=client.timeout)
-        except requests.RequestException as error:
-            return False, f"gateway unreachable ({type(error).__name__})"
-        return response.status_code == 200, f"gateway /healthz answered {response.status_code}"
-
-    return check
 
 
 def create_app(
@@ -54,7 +42,7 @@ def create_app(
     guards.init_app(app)
     observability.init_app(app, "badges", settings)
     tokens.init_app(app, settings, audience="badges")  # sets g.token; strips it from URLs
-    app.register_blueprint(health_blueprint(_ready_check(client)))
+    app.register_blueprint(health_blueprint(lambda: client.ready()))
     app.register_blueprint(bp)
     warm_up()
     return app

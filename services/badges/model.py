@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 
+from common.timestamps import parse_iso
+
 
 @dataclass(frozen=True, slots=True)
 class Badge:
@@ -33,19 +35,6 @@ class Facts:
     now: datetime = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def parse_timestamp(value: str | None) -> datetime | None:
-    """An ISO 8601 timestamp (`...Z` or with an offset) as an aware UTC datetime, or None."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
-
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -64,7 +53,7 @@ def facts_from_artifact(artifact: Mapping, channel: str, now: datetime) -> Facts
         platforms=tuple(p for p in platforms if isinstance(p, str))
         if isinstance(platforms, list)
         else (),
-        updated_at=parse_timestamp(_text(artifact.get("updated_at"))),
+        updated_at=parse_iso(_text(artifact.get("updated_at"))),
         download_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
         now=now,
     )

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from common.badge_colors import parse_color
+from common.badge_svg import STYLES
 from common.errors import InvalidParameter
 
-STYLES = ("flat", "flat-square")
 MAX_TEXT = 100
 MAX_LINK = 2048
 MAX_LOGO = 16384

@@ -2,43 +2,18 @@
 
 from __future__ import annotations
 
-from html import escape
-from urllib.parse import quote
-
-from services.badges.kinds import KINDS
-
-ALT_TEXT = {
-    "version": "conda version",
-    "latest_release_date": "last updated",
-    "latest_release_relative_date": "updated",
-    "platforms": "platforms",
-    "license": "license",
-    "downloads": "downloads",
-}
-
-
-def package_path(channel: str, name: str, subchannel: str | None = None) -> str:
-    """`/<channel>/<name>` or `/<channel>/label/<subchannel>/<name>`, each part URL-quoted."""
-    middle = f"/label/{quote(subchannel, safe='')}" if subchannel else ""
-    return f"/{quote(channel, safe='')}{middle}/{quote(name, safe='')}"
+from common.badge_snippets import ALT_TEXT
+from common.badge_snippets import KIND_NAMES
+from common.badge_snippets import package_path
+from common.badge_snippets import snippet_set
+from common.badge_snippets import with_token
 
 
 def badge_url(
     base_url: str, path: str, kind: str, ext: str = "svg", token: str | None = None
 ) -> str:
     """The public badge URL, with `?token=` at the end when there is a token."""
-    url = f"{base_url}{path}/badges/{kind}.{ext}"
-    return f"{url}?token={quote(token, safe='')}" if token else url
-
-
-def snippet_set(url: str, link: str, alt: str) -> dict[str, str]:
-    """One badge as Markdown, HTML, reStructuredText and AsciiDoc, linking to `link`."""
-    return {
-        "markdown": f"[![{alt}]({url})]({link})",
-        "html": f'<a href="{escape(link)}"><img src="{escape(url)}" alt="{escape(alt)}"></a>',
-        "rst": f".. image:: {url}\n   :alt: {alt}\n   :target: {link}",
-        "asciidoc": f'image:{url}[{alt},link="{link}"]',
-    }
+    return with_token(f"{base_url}{path}/badges/{kind}.{ext}", token)
 
 
 def snippets(
@@ -54,7 +29,7 @@ def snippets(
     path = package_path(channel, name, subchannel)
     target = link or f"{base_url}{package_path(channel, name)}"
     badges = {}
-    for kind in KINDS:
+    for kind in KIND_NAMES:
         url = badge_url(base_url, path, kind, "svg", token)
         alt = f"{name} {ALT_TEXT[kind]}"
         badges[kind] = {

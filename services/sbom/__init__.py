@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import requests
 from flask import Flask
 
 from common import guards
@@ -16,19 +13,6 @@ from common.metadata_client import MetadataClient
 from common.settings import Settings
 from services.sbom.generate import DocumentCache
 from services.sbom.views import bp
-
-
-def _ready_check(client: MetadataClient) -> Callable[[], tuple[bool, str]]:
-    """Ready when the gateway answers its /healthz."""
-
-    def check() -> tuple[bool, str]:
-        try:
-            response = client.session.get(client.base_url + "/healthz", timeout=client.timeout)
-        except requests.RequestException as error:
-            return False, f"gateway unreachable ({type(error).__name__})"
-        return response.status_code == 200, f"gateway /healthz answered {response.status_code}"
-
-    return check
 
 
 def create_app(
@@ -49,6 +33,6 @@ def create_app(
     observability.init_app(app, "sbom", settings)
     tokens.init_app(app, settings, audience="sbom")  # sets g.token; strips it from URLs
     register_error_handlers(app)
-    app.register_blueprint(health_blueprint(_ready_check(client)))
+    app.register_blueprint(health_blueprint(lambda: client.ready()))
     app.register_blueprint(bp)
     return app

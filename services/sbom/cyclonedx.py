@@ -42,6 +42,7 @@ from cyclonedx.model.vulnerability import VulnerabilitySource
 from cyclonedx.output.json import JsonV1Dot5
 from cyclonedx.output.json import JsonV1Dot6
 
+from common.timestamps import parse_iso
 from services.sbom import identity
 from services.sbom import resolve
 from services.sbom.facts import Facts
@@ -231,7 +232,7 @@ def _vulnerability(cve: Mapping, root_ref: str) -> Vulnerability:
     source = VulnerabilitySource(
         name="NVD" if cve_id.startswith("CVE-") else None, url=XsUri(url) if url else None
     )
-    published = identity.parse_time(cve.get("published_at"))
+    published = parse_iso(cve.get("published_at"))
     return Vulnerability(
         bom_ref=f"vulnerability:{cve_id}",
         id=cve_id,

@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC
 from datetime import datetime
 
+from common.timestamps import parse_iso
 from services.sbom.facts import Facts
 
 TOOL_NAME = "conda-badges-sbom"
@@ -21,23 +22,12 @@ def serial_uuid(sha256: str, format_version: str) -> uuid.UUID:
     return uuid.uuid5(_SERIAL_NAMESPACE, f"{sha256.lower()}:{format_version}")
 
 
-def parse_time(value: str | None) -> datetime | None:
-    """An ISO 8601 UTC time from the metadata API, or None."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def document_time(facts: Facts) -> tuple[datetime, str]:
     """(timestamp, where it came from): the file's upload time, else the package's first."""
-    uploaded = parse_time(facts.file.get("uploaded_at"))
+    uploaded = parse_iso(facts.file.get("uploaded_at"))
     if uploaded is not None:
         return uploaded, "file-uploaded-at"
-    created = parse_time(facts.package.get("created_at"))
+    created = parse_iso(facts.package.get("created_at"))
     if created is not None:
         return created, "package-created-at"
     return EPOCH, "unknown"

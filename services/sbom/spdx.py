@@ -24,6 +24,7 @@ from spdx_tools.spdx.model import Relationship
 from spdx_tools.spdx.model import RelationshipType
 from spdx_tools.spdx.model import SpdxNoAssertion
 
+from common.timestamps import parse_iso
 from services.sbom import identity
 from services.sbom import resolve
 from services.sbom.facts import Facts
@@ -80,7 +81,7 @@ def _file_package(spdx_id: str, file: Mapping, facts: Facts, supplier: Actor, **
         copyright_text=SpdxNoAssertion(),
         external_references=references + extra.pop("references", []),
         primary_package_purpose=PackagePurpose.LIBRARY,
-        built_date=identity.parse_time(file.get("uploaded_at")),
+        built_date=parse_iso(file.get("uploaded_at")),
         **extra,
     )
 

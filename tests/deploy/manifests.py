@@ -64,11 +64,12 @@ def named(objects: Manifests, kind: str, name: str) -> Obj | None:
 
 
 def selects(selector: dict, labels: dict) -> bool:
-    """Whether a label selector (matchLabels form, or a plain map) selects `labels`."""
-    wanted = selector.get("matchLabels", selector) if selector else {}
-    if selector and set(selector) - {"matchLabels"} and "matchLabels" in selector:
-        raise ValueError(f"selector features beyond matchLabels are not checked: {selector}")
-    return all(labels.get(k) == v for k, v in wanted.items())
+    """Whether a selector (a LabelSelector's matchLabels, or a Service's plain map; empty
+    selects everything) selects `labels`."""
+    if "matchExpressions" in selector:
+        raise ValueError(f"these checks do not evaluate matchExpressions: {selector}")
+    wanted = selector.get("matchLabels", selector)
+    return all(labels.get(key) == value for key, value in wanted.items())
 
 
 def pods(objects: Manifests) -> Iterator[tuple[Obj, dict, dict]]:
@@ -98,11 +99,13 @@ def container_env(objects: Manifests, container: dict) -> dict[str, str | None]:
     return env
 
 
+_STATE = tempfile.TemporaryDirectory(prefix="k8s-check-")  # removed when the interpreter exits
+
+
 @functools.cache
 def _url_adapter(process: str):
-    state = Path(tempfile.mkdtemp(prefix="k8s-check-"))
     settings = Settings.from_env(
-        {"STATE_DIR": str(state), "TOKEN_HS256_SECRET": "x" * 32, "INTERNAL_API_KEY": "k" * 32},
+        {"STATE_DIR": _STATE.name, "TOKEN_HS256_SECRET": "x" * 32, "INTERNAL_API_KEY": "k" * 32},
         with_channels=process == "gateway",
     )
     if process == "gateway":

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from deploy.cluster import fetch
 from deploy.cluster import load_with_kills
+from deploy.cluster import nginx_config
 from deploy.cluster import request_paths
 from deploy.cluster import shared_cache
 from deploy.cluster import start_cluster
 
-pytestmark = pytest.mark.integration
+
+def test_the_nginx_config_balances_each_pool_over_both_replicas(tmp_path):
+    names = [f"{app}-{r}" for app in ("gateway", "badges", "sbom") for r in "ab"]
+    ports = {
+        name: 20000 + i for i, name in enumerate([*names, "lb-gateway", "lb-badges", "lb-sbom"])
+    }
+    text = nginx_config(tmp_path, ports)
+    assert re.search(r"@[A-Z_]+@", text) is None  # every placeholder filled in
+    for name in names:
+        assert f"server 127.0.0.1:{ports[name]} max_fails=1 fail_timeout=10s;" in text
+    for app in ("gateway", "badges", "sbom"):
+        assert f"listen 127.0.0.1:{ports['lb-' + app]};" in text
+        assert f"proxy_pass http://{app};" in text
+    assert "proxy_next_upstream error timeout http_502;" in text
+    assert f"pid {tmp_path}/nginx.pid;" in text and "daemon off;" in text
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +37,7 @@ def cluster(tmp_path_factory):
     running.stop()
 
 
+@pytest.mark.integration
 def test_a_fetch_through_gateway_a_is_answered_from_redis_through_gateway_b(cluster):
     cache = shared_cache(cluster)
     print(f"\nshared cache: {cache}")
@@ -29,6 +47,7 @@ def test_a_fetch_through_gateway_a_is_answered_from_redis_through_gateway_b(clus
     assert cache["redis_keys"] >= 1
 
 
+@pytest.mark.integration
 def test_killing_one_replica_of_each_under_load_loses_nothing_once_nginx_knows(cluster):
     for path in request_paths():  # every path works through nginx, on both replicas
         assert [fetch(cluster.url + path) for _ in range(4)] == [200] * 4

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 import requests
 
 from common.errors import NotFound
+from common.metadata_client import MetadataClient
 
 ZLIB = {
     "name": "zlib",
@@ -35,6 +36,9 @@ class FakeMetadataClient:
         self.artifacts = dict(artifacts or {("main", "zlib"): ZLIB})
         self.error: Exception | None = None
         self.calls: list[tuple[str, str, str | None, str | None]] = []
+
+    # the real readiness probe, against an address where nothing listens
+    ready = MetadataClient.ready
 
     def artifact(self, channel, name, subchannel=None, token=None):
         """The stored artifact, or the configured error, or NotFound."""

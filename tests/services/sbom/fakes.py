@@ -5,6 +5,7 @@ from __future__ import annotations
 import requests
 
 from common.errors import NotFound
+from common.metadata_client import MetadataClient
 from tests.services.sbom.realdata import CHANNEL_SUBDIRS
 from tests.services.sbom.realdata import files_by_name
 
@@ -21,6 +22,9 @@ class FakeMetadataClient:
         self.base_url = "http://127.0.0.1:9"  # nothing listens: /readyz says not ready
         self.timeout = (0.5, 0.5)
         self.session = requests.Session()
+
+    # the real readiness probe, against an address where nothing listens
+    ready = MetadataClient.ready
 
     def _files(self, channel: str, name: str, token: str | None) -> list[dict]:
         if channel not in CHANNEL_SUBDIRS or (channel in PRIVATE and token != self.token):
