@@ -23,10 +23,11 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## create .venv and install the project with its test tools
 
-debian-packages: ## install Debian packages the tests need (redis-server, chromium), when missing
+debian-packages: ## install Debian packages the tests need (redis-server, chromium, nginx), when missing
 	@missing=""; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -49,12 +50,16 @@ run: venv ## start gateway (:8080), badges (:8081) and sbom (:8082) on the embed
 token: venv ## mint a dev token: make token CHANNEL=private [TTL=30d]
 	@$(BIN)/conda-badges-token --channel $(CHANNEL) --ttl $(TTL)
 
-lint: venv ## ruff check and ruff format --check
+lint: venv ## ruff check, ruff format --check, and hadolint on the Dockerfile
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/hadolint Dockerfile
 
 test: venv debian-packages lint ## the whole suite: lint, unit and integration tests
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+cluster: venv debian-packages ## two replicas of each process behind nginx + Redis: shared cache, kill under load
+	$(BIN)/python -m deploy.cluster
 
 bench: venv ## benchmarks (metadata, badges, SBOM); prints tables
 	$(BIN)/python -m bench
@@ -66,4 +71,4 @@ format: venv ## reformat the code with ruff
 clean: ## remove the virtualenv and local state
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
 
-.PHONY: help venv debian-packages run token lint test bench format clean
+.PHONY: help venv debian-packages run token lint test cluster bench format clean

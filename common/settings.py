@@ -67,6 +67,8 @@ class Settings:
     badges_facts_ttl: float = field(default=5.0, metadata={"env": "BADGES_FACTS_TTL"})
 
     # gunicorn (read by deploy/gunicorn.conf.py)
+    # "" picks per app: gevent for the gateway, gthread for the services
+    gunicorn_worker_class: str = field(default="", metadata={"env": "GUNICORN_WORKER_CLASS"})
     gunicorn_workers: int = field(default=2, metadata={"env": "GUNICORN_WORKERS"})
     gunicorn_threads: int = field(default=8, metadata={"env": "GUNICORN_THREADS"})
     gunicorn_timeout: int = field(default=30, metadata={"env": "GUNICORN_TIMEOUT"})

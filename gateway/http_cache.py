@@ -8,12 +8,9 @@ instead (stale-if-error).
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import orjson
-import pybreaker
 import requests
 from requests.adapters import BaseAdapter
 from requests.adapters import HTTPAdapter
@@ -24,6 +21,8 @@ from requests_file import FileAdapter
 from urllib3.util.retry import Retry
 
 from common.settings import Settings
+from gateway.breaker import Breakers
+from gateway.breaker import CircuitOpenError
 
 CACHE_NAMESPACE = "conda-badges:http"
 USER_AGENT = "conda-badges-gateway/0.1"
@@ -39,31 +38,6 @@ class UpstreamStatusError(requests.RequestException):
 
 class CircuitOpen(requests.RequestException):
     """The upstream failed repeatedly; we are not calling it until the next probe."""
-
-
-class Breakers:
-    """One circuit breaker per upstream host."""
-
-    def __init__(self, fail_max: int, reset_timeout: float):
-        self.fail_max = fail_max
-        self.reset_timeout = reset_timeout
-        self._breakers: dict[str, pybreaker.CircuitBreaker] = {}
-        self._lock = threading.Lock()
-
-    def for_url(self, url: str) -> pybreaker.CircuitBreaker:
-        """The breaker of the URL's host."""
-        host = urlsplit(url).netloc or "local"
-        with self._lock:
-            breaker = self._breakers.get(host)
-            if breaker is None:
-                breaker = pybreaker.CircuitBreaker(
-                    fail_max=self.fail_max,
-                    reset_timeout=self.reset_timeout,
-                    exclude=[CircuitOpen],
-                    name=host,
-                )
-                self._breakers[host] = breaker
-            return breaker
 
 
 class GuardedAdapter(BaseAdapter):
@@ -91,10 +65,18 @@ class GuardedAdapter(BaseAdapter):
     def send(self, request, **kwargs):  # noqa: D102 - the requests adapter interface
         if self.breakers is None:
             return self._send(request, **kwargs)
+        breaker = self.breakers.for_url(request.url)
         try:
-            return self.breakers.for_url(request.url).call(self._send, request, **kwargs)
-        except pybreaker.CircuitBreakerError as error:
+            breaker.before_call()
+        except CircuitOpenError as error:
             raise CircuitOpen("circuit open for this upstream") from error
+        try:
+            response = self._send(request, **kwargs)
+        except Exception:
+            breaker.record_failure()
+            raise
+        breaker.record_success()
+        return response
 
     def close(self) -> None:  # noqa: D102
         self.inner.close()

@@ -51,7 +51,7 @@ class FileLocks:
 class RedisLocks:
     """Redis locks (SET NX with expiry): shared by every replica using the same Redis."""
 
-    def __init__(self, url: str, lease: float = 30.0):
+    def __init__(self, url: str, lease: float = 15.0):
         import redis
 
         self.client = redis.Redis.from_url(url, socket_timeout=2)

@@ -18,7 +18,6 @@ from typing import Any
 from typing import TypeVar
 
 import orjson
-import pybreaker
 import redis
 import requests
 from flask import g
@@ -29,7 +28,7 @@ from common.errors import UpstreamInvalid
 from common.observability import CACHE
 from common.observability import UPSTREAM_FETCHES
 from common.settings import Settings
-from gateway.http_cache import Breakers
+from gateway.breaker import Breakers
 from gateway.http_cache import UpstreamContentError
 from gateway.http_cache import make_direct_session
 from gateway.http_cache import make_file_session
@@ -194,7 +193,6 @@ class UpstreamFetcher:
         except (
             requests.RequestException,
             OSError,
-            pybreaker.CircuitBreakerError,
             redis.RedisError,
         ) as error:
             UPSTREAM_FETCHES.labels(channel, "error").inc()

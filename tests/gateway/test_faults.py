@@ -74,7 +74,11 @@ class Rig:
             )
             self.gateways.append(
                 start_gunicorn(
-                    "gateway.wsgi:app", gateway_port, env, work / "logs", f"gateway{index}"
+                    "gateway.wsgi:app",
+                    gateway_port,
+                    env,
+                    work / "logs",
+                    f"gateway{index}",
                 )
             )
         self.urls = [f"http://127.0.0.1:{g}" for g, _ in ports]
@@ -152,10 +156,13 @@ def _api(rig: Rig, name: str = "dependent") -> str:
     return f"{rig.urls[0]}/api/channels/recipes/artifacts/conda/{name}"
 
 
-def _latest(rig: Rig) -> str:
-    status, _, body = get(_api(rig))
+def _latest(rig: Rig, seen: list | None = None) -> str:
+    status, headers, body = get(_api(rig))
     assert status == 200, body
-    return json.loads(body)["latest_version"]
+    version = json.loads(body)["latest_version"]
+    if seen is not None:
+        seen.append((version, headers.get("X-Cache"), rig.upstream.count("/noarch/repodata.json")))
+    return version
 
 
 def _publish(rig: Rig, content: bytes) -> None:
@@ -165,25 +172,27 @@ def _publish(rig: Rig, content: bytes) -> None:
     os.replace(staging, rig.work / "upstream/noarch/repodata.json")
 
 
+def _wait_for(rig: Rig, version: str, seconds: float = 30) -> None:
+    seen: list = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and _latest(rig, seen) != version:
+        time.sleep(0.3)
+    assert seen[-1][0] == version, f"(latest, X-Cache, upstream fetches) over time: {seen}"
+
+
 def _recover_and_see_fresh_data(rig: Rig) -> None:
     """Upstream back, with changed content: the gateway shows it without a restart."""
     rig.upstream.mode = "ok"
     _publish(rig, _without("dependent-2.0-0.conda"))
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and _latest(rig) != "1.0":
-        time.sleep(0.3)
-    assert _latest(rig) == "1.0"
+    _wait_for(rig, "1.0")
     _publish(rig, REPODATA.read_bytes())
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and _latest(rig) != "2.0":
-        time.sleep(0.3)
-    assert _latest(rig) == "2.0"
+    _wait_for(rig, "2.0")
 
 
 @pytest.mark.parametrize("fault", ["down", "slow", "error", "garbage"])
 def test_upstream_fault_is_answered_from_stale_data(rig, fault):
     rig.upstream.slow_seconds = 2.0  # beyond the 0.6 s read timeout
-    assert _latest(rig) == "2.0"  # warm
+    _wait_for(rig, "2.0")  # warm (every worker: they converge within the 1 s TTL)
     rig.upstream.mode = fault
     time.sleep(1.2)  # past the channel's 1 s TTL: every answer now needs the upstream
     counts = load([_api(rig), _api(rig, "dependency")], seconds=3)
@@ -195,7 +204,7 @@ def test_upstream_fault_is_answered_from_stale_data(rig, fault):
 
 
 def test_flapping_upstream(rig):
-    assert _latest(rig) == "2.0"
+    _wait_for(rig, "2.0")
     stop = threading.Event()
 
     def flap():
