@@ -11,6 +11,9 @@ from pathlib import Path
 from common.names import channel_name
 
 DRIVERS = ("conda", "anaconda-org", "platform")
+# first path segments the gateway uses itself: a channel by one of these names could not be
+# reached by badge, SBOM or page URLs (`/t/<token>/...` is anaconda.org's token prefix)
+RESERVED_NAMES = frozenset({"t", "api", "ui", "healthz", "readyz", "metrics"})
 
 
 class ChannelConfigError(ValueError):
@@ -59,6 +62,10 @@ def parse_channels(
             channel_name(name)
         except Exception as error:
             raise ChannelConfigError(f"channel name {name!r} is not valid") from error
+        if name in RESERVED_NAMES:
+            raise ChannelConfigError(
+                f"channel name {name!r} is reserved for the gateway's own URLs; pick another"
+            )
         driver = entry.get("driver", "conda")
         if driver not in DRIVERS:
             raise ChannelConfigError(f"channel {name}: driver must be one of {', '.join(DRIVERS)}")

@@ -30,6 +30,8 @@ def test_credentials_come_from_the_named_variable_and_are_not_shown(tmp_path):
         "[channels.a]\n",
         '[channels."../x"]\nurl = "x"\n',
         '[channels.a]\nurl = "x"\nttl = -1\n',
+        '[channels.t]\nurl = "x"\n',
+        '[channels.api]\nurl = "x"\n',
         "not toml [",
     ],
 )
