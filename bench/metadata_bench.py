@@ -48,7 +48,11 @@ def run(quick: bool = False) -> list[LoadResult]:
         f'[channels.big]\nurl = "{(work / "big").as_uri()}"\nsubdirs = ["linux-64"]\n'
     )
     port = free_port()
-    env = {"STATE_DIR": str(work / "state"), "GATEWAY_CHANNELS_FILE": str(config)}
+    env = {
+        "STATE_DIR": str(work / "state"),
+        "GATEWAY_CHANNELS_FILE": str(config),
+        "RATE_LIMIT": "off",  # measure look-ups, not the limiter refusing them
+    }
     process = start_gunicorn("gateway.wsgi:app", port, env, work / "logs", "gateway")
     base = f"http://127.0.0.1:{port}"
     results = []
