@@ -34,7 +34,7 @@ debian-packages: ## install Debian packages the tests need (redis-server, chromi
 		else echo "missing:$$missing: run 'sudo apt-get install$$missing'"; exit 1; fi; \
 	fi
 
-run: venv ## start gateway (:8080), badges (:8081) and sbom (:8082) on the embedded channels
+run: venv ## start gateway (:8080), badges (:8081), sbom (:8082) and metadata (:8083) on the embedded channels
 	@mkdir -p var
 	@echo ""
 	@echo "  conda-badges is starting on the embedded default channels (main, test-recipes, private)."
@@ -43,7 +43,7 @@ run: venv ## start gateway (:8080), badges (:8081) and sbom (:8082) on the embed
 	@echo "    SBOM:   curl localhost:8080/main/linux-64/zlib-1.2.11-h7b6447c_3.conda.cdx.json"
 	@echo "    browse: http://localhost:8080/"
 	@echo "    token for the private channel: make token CHANNEL=private"
-	@echo "  Ctrl-C stops all three."
+	@echo "  Ctrl-C stops them all."
 	@echo ""
 	@PYTHONPATH=$(CURDIR) $(BIN)/honcho -f Procfile start
 

@@ -21,7 +21,9 @@ SBOM_URL = "/main/linux-64/zlib-1.2.11-h7b6447c_3.conda.cdx.json"
 def sbom_http(quick: bool) -> list[LoadResult]:
     """A hot public SBOM through the gateway."""
     work = Path(tempfile.mkdtemp(prefix="bench-sbom-"))
-    system = start_system(work, {"RATE_LIMIT": "10000000 per minute"}, only=("gateway", "sbom"))
+    system = start_system(
+        work, {"RATE_LIMIT": "10000000 per minute"}, only=("gateway", "metadata", "sbom")
+    )
     try:
         run_load("warm-up", system.gateway_url, [SBOM_URL], connections=2, total=50)
         return [

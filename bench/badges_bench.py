@@ -56,7 +56,7 @@ def run(quick: bool = False) -> list[LoadResult]:
     work = Path(tempfile.mkdtemp(prefix="bench-badges-"))
     # a limit far above the load, so its cost is measured but it never refuses
     limits = {"RATE_LIMIT": "10000000 per minute"}
-    system = start_system(work / "system", limits, only=("gateway", "badges"))
+    system = start_system(work / "system", limits, only=("gateway", "metadata", "badges"))
     static = None
     try:
         svg = work / "badge.svg"

@@ -55,7 +55,8 @@ class Settings:
     public_url: str = field(default="", metadata={"env": "PUBLIC_URL"})
 
     # how the processes find each other
-    gateway_url: str = field(default="http://127.0.0.1:8080", metadata={"env": "GATEWAY_URL"})
+    # the metadata API the services read: a gateway instance of its own (see README)
+    gateway_url: str = field(default="http://127.0.0.1:8083", metadata={"env": "GATEWAY_URL"})
     badges_url: str = field(default="http://127.0.0.1:8081", metadata={"env": "BADGES_URL"})
     sbom_url: str = field(default="http://127.0.0.1:8082", metadata={"env": "SBOM_URL"})
     service_timeout: tuple[float, float] = field(
@@ -67,8 +68,7 @@ class Settings:
     badges_facts_ttl: float = field(default=5.0, metadata={"env": "BADGES_FACTS_TTL"})
 
     # gunicorn (read by deploy/gunicorn.conf.py)
-    # "" picks per app: gevent for the gateway, gthread for the services
-    gunicorn_worker_class: str = field(default="", metadata={"env": "GUNICORN_WORKER_CLASS"})
+    gunicorn_worker_class: str = field(default="gthread", metadata={"env": "GUNICORN_WORKER_CLASS"})
     gunicorn_workers: int = field(default=2, metadata={"env": "GUNICORN_WORKERS"})
     gunicorn_threads: int = field(default=8, metadata={"env": "GUNICORN_THREADS"})
     gunicorn_timeout: int = field(default=30, metadata={"env": "GUNICORN_TIMEOUT"})

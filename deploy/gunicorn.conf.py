@@ -2,20 +2,12 @@
 
 import os
 import shutil
-import sys
 
 from common.settings import Settings
 
 _settings = Settings.from_env(with_channels=False)
 
-# The gateway waits on the services, and the services call the gateway's API back: with
-# threads, a burst of waiting requests could take every thread and starve those callbacks.
-# gevent workers wait cooperatively, so the gateway uses them; the services use threads.
-_app = next((arg for arg in sys.argv if arg.endswith(":app")), "")
-worker_class = _settings.gunicorn_worker_class or (
-    "gevent" if _app.startswith("gateway.") else "gthread"
-)
-worker_connections = 1000
+worker_class = _settings.gunicorn_worker_class
 workers = _settings.gunicorn_workers
 threads = _settings.gunicorn_threads
 timeout = _settings.gunicorn_timeout

@@ -234,9 +234,11 @@ class UpstreamServer:
 
 @dataclass
 class System:
-    """The three processes of a running system."""
+    """The processes of a running system: the public gateway, the metadata gateway the
+    services read from, badges and sbom."""
 
     gateway_url: str
+    metadata_url: str
     badges_url: str
     sbom_url: str
     env: dict[str, str]
@@ -262,12 +264,14 @@ class System:
 
 def system_env(state_dir: Path, ports: dict[str, int], extra: dict[str, str] | None) -> dict:
     """The environment a test system runs with (known test secrets, loopback URLs)."""
+    metadata = ports.get("metadata", ports["gateway"])
     env = {
         "STATE_DIR": str(state_dir),
         "TOKEN_HS256_SECRET": TEST_SECRET,
         "TOKEN_ISSUER": TEST_ISSUER,
         "INTERNAL_API_KEY": TEST_INTERNAL_KEY,
-        "GATEWAY_URL": f"http://127.0.0.1:{ports['gateway']}",
+        # the services read metadata from an instance of the gateway of their own
+        "GATEWAY_URL": f"http://127.0.0.1:{metadata}",
         "BADGES_URL": f"http://127.0.0.1:{ports['badges']}",
         "SBOM_URL": f"http://127.0.0.1:{ports['sbom']}",
         "LOG_LEVEL": "INFO",
@@ -276,19 +280,22 @@ def system_env(state_dir: Path, ports: dict[str, int], extra: dict[str, str] | N
     return env
 
 
-ALL_APPS = ("gateway", "badges", "sbom")
+ALL_APPS = ("gateway", "metadata", "badges", "sbom")
 
 
 def start_system(
     work_dir: Path, extra_env: dict[str, str] | None = None, only: tuple[str, ...] = ALL_APPS
 ) -> System:
-    """Start gateway, badges and sbom (or `only` some) under gunicorn on free loopback ports."""
+    """Start gateway, metadata, badges and sbom (or `only` some) under gunicorn on free ports."""
     ports = {"gateway": free_port(), "badges": free_port(), "sbom": free_port()}
+    if "metadata" in only:
+        ports["metadata"] = free_port()
     state_dir = work_dir / "state"
     log_dir = work_dir / "logs"
     env = system_env(state_dir, ports, extra_env)
     system = System(
-        gateway_url=env["GATEWAY_URL"],
+        gateway_url=f"http://127.0.0.1:{ports['gateway']}",
+        metadata_url=env["GATEWAY_URL"],
         badges_url=env["BADGES_URL"],
         sbom_url=env["SBOM_URL"],
         env=env,
@@ -297,6 +304,7 @@ def start_system(
     )
     apps = {
         "gateway": "gateway.wsgi:app",
+        "metadata": "gateway.wsgi:app",
         "badges": "services.badges.wsgi:app",
         "sbom": "services.sbom.wsgi:app",
     }

@@ -24,15 +24,18 @@ from tests.deploy.manifests import selects
 
 WSGI = {"gateway": "gateway.wsgi:app", "badges": "services.badges.wsgi:app"}
 WSGI["sbom"] = "services.sbom.wsgi:app"
+# components that run another component's process: metadata is a gateway for internal callers
+PROCESS_OF = {"metadata": "gateway"}
 IMAGE_ROOT = PurePosixPath("/app")  # the Dockerfile's WORKDIR, where data/ is copied
-URL_SETTINGS = {"GATEWAY_URL": "gateway", "BADGES_URL": "badges", "SBOM_URL": "sbom"}
+URL_SETTINGS = {"GATEWAY_URL": "metadata", "BADGES_URL": "badges", "SBOM_URL": "sbom"}
 URL_SETTINGS["GATEWAY_CACHE_URL"] = "redis"
 # who may open connections to whom; "outside" is a pod in another namespace (the ingress)
 ALLOWED = {
-    "gateway": {"outside", "gateway", "badges", "sbom", "redis"},
+    "gateway": {"outside", "gateway", "metadata", "badges", "sbom", "redis"},
     "badges": {"gateway"},
     "sbom": {"gateway"},
-    "redis": {"gateway"},
+    "redis": {"gateway", "metadata"},
+    "metadata": {"badges", "sbom"},
 }
 
 
@@ -59,7 +62,11 @@ def channels_text(objects: Manifests, container: dict) -> str | None:
 def _credential_envs(objects: Manifests) -> set[str]:
     names: set[str] = set()
     for _, labels, _, container in app_containers(objects):
-        text = channels_text(objects, container) if labels.get(COMPONENT) == "gateway" else None
+        text = (
+            channels_text(objects, container)
+            if labels.get(COMPONENT) in ("gateway", "metadata")
+            else None
+        )
         if text:
             environ = {name: "x" for name in container_env(objects, container)}
             names |= {c.credential_env for c in parse_channels(text, REPO, environ).values()}
@@ -115,9 +122,10 @@ def check_processes(objects: Manifests, secret: Obj) -> list[str]:
     if '-b \\"0.0.0.0:${PORT}\\"' not in dockerfile:
         problems.append("the Dockerfile entrypoint does not bind 0.0.0.0:$PORT")
     for deployment, labels, _, container in app_containers(objects):
-        where, process = label_of(deployment), labels.get(COMPONENT)
+        where, component = label_of(deployment), labels.get(COMPONENT)
+        process = PROCESS_OF.get(component, component)
         if process not in PROCESSES or container.get("args") != [process]:
-            problems.append(f"{where}: args {container.get('args')} for component {process}")
+            problems.append(f"{where}: args {container.get('args')} for component {component}")
             continue
         if f"{process}) app={WSGI[process]}" not in dockerfile:
             problems.append(f"{where}: the image does not map {process} to {WSGI[process]}")

@@ -131,7 +131,7 @@ def check_workloads(objects: Manifests, secret: Obj) -> list[str]:
         for path in (env.get("STATE_DIR"), "/tmp"):  # gunicorn heartbeat files, Python temp files
             if path is None or PurePosixPath(path) not in writable:
                 problems.append(f"{where}: {path} is not a writable emptyDir")
-        if labels.get(COMPONENT) == "gateway":
+        if labels.get(COMPONENT) in ("gateway", "metadata"):
             problems += _channel_problems(objects, where, container, env)
     return problems
 

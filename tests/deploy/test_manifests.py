@@ -60,7 +60,7 @@ def test_overlays_render_every_kind_into_their_namespace(rendered):
     namespaced = [o for o in objects if o["kind"] != "Namespace"]
     assert {o["metadata"].get("namespace") for o in namespaced} == {namespace}
     deployments = {d["metadata"]["name"] for d in of_kind(objects, "Deployment")}
-    assert deployments == {"gateway", "badges", "sbom", "redis"}
+    assert deployments == {"gateway", "metadata", "badges", "sbom", "redis"}
 
 
 def test_every_object_is_valid_against_the_kubernetes_schemas(rendered):
