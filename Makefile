@@ -61,7 +61,9 @@ test: venv debian-packages lint ## the whole suite: lint, unit and integration t
 cluster: venv debian-packages ## two replicas of each process behind nginx + Redis: shared cache, kill under load
 	$(BIN)/python -m deploy.cluster
 
-bench: venv ## benchmarks (metadata, badges, SBOM); prints tables
+bench: venv ## benchmarks (metadata, badges, SBOM); prints tables (installs Debian's wrk when root)
+	@command -v wrk >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python -m bench
 
 format: venv ## reformat the code with ruff

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -13,6 +14,7 @@ from bench import sbom_bench
 from bench.load import HEADER
 from bench.load import LoadResult
 from bench.load import run_load
+from bench.load import run_wrk
 from tests.processes import start_system
 
 SBOM_URL = "/main/linux-64/zlib-1.2.11-h7b6447c_3.conda.cdx.json"
@@ -26,6 +28,15 @@ def sbom_http(quick: bool) -> list[LoadResult]:
     )
     try:
         run_load("warm-up", system.gateway_url, [SBOM_URL], connections=2, total=50)
+        if shutil.which("wrk"):
+            return [
+                run_wrk(
+                    f"SBOM (CycloneDX) via gateway, {c} conn (wrk)",
+                    system.gateway_url + SBOM_URL,
+                    c,
+                )
+                for c in (8, 64)
+            ]
         return [
             run_load(
                 f"SBOM (CycloneDX) via gateway, {c} conn",

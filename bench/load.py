@@ -108,3 +108,65 @@ def run_load(
         thread.join()
     result.elapsed = time.perf_counter() - started
     return result
+
+
+@dataclass
+class WrkResult:
+    """What one wrk run measured (wrk is C: the load generator barely competes for the CPU)."""
+
+    name: str
+    requests: int
+    errors: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+    @property
+    def requests_per_second(self) -> float:
+        """Requests per second, as wrk counts them."""
+        return self.rps
+
+    def percentile(self, p: float) -> float:
+        """p50 or p99 in milliseconds."""
+        return {50: self.p50_ms, 99: self.p99_ms}[int(p)]
+
+    def row(self) -> str:
+        """One table row: name, requests, errors, req/s, p50, p99."""
+        return (
+            f"| {self.name} | {self.requests} | {self.errors} | {self.rps:,.0f} | "
+            f"{self.p50_ms:.2f} | {self.p99_ms:.2f} |"
+        )
+
+
+def _wrk_ms(text: str) -> float:
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    for unit in ("us", "ms", "s"):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * units[unit]
+    return float(text)
+
+
+def run_wrk(name: str, url: str, connections: int, seconds: int = 8) -> WrkResult:
+    """Load `url` with wrk (2 threads, keep-alive, `connections`) and parse its --latency."""
+    import re
+    import subprocess
+
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    subprocess.run([*command[:3], "-d2s", url], capture_output=True, check=False)  # warm-up
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+    total = re.search(r"(\d+) requests in", out)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = int(bad.group(1)) if bad else 0
+    errors += sum(int(n) for n in socket.groups()) if socket else 0
+    return WrkResult(
+        name=name,
+        requests=int(total.group(1)) if total else 0,
+        errors=errors,
+        rps=float(rps.group(1)) if rps else 0.0,
+        p50_ms=_wrk_ms(p50.group(1)) if p50 else float("nan"),
+        p99_ms=_wrk_ms(p99.group(1)) if p99 else float("nan"),
+    )
