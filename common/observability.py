@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
 import uuid
 
+import orjson
 from flask import Flask
 from flask import Response
 from flask import g
@@ -73,7 +73,7 @@ class JsonFormatter(logging.Formatter):
         body.update(getattr(record, "fields", {}))
         if record.exc_info:
             body["exc"] = self.formatException(record.exc_info)
-        return json.dumps(body, default=str)
+        return orjson.dumps(body, default=str).decode()
 
 
 def configure_logging(settings: Settings) -> None:

@@ -6,6 +6,7 @@ import time
 
 import jwt
 from flask import Flask
+from flask import current_app
 from flask import g
 from flask import jsonify
 from flask import request
@@ -28,6 +29,16 @@ def client_key() -> str:
         if isinstance(subject, str) and subject:
             return f"sub:{subject[:128]}"
     return f"addr:{request.remote_addr or 'unknown'}"
+
+
+def _exempt() -> bool:
+    """Health, metrics and static files, and public answers the gateway has in its cache:
+    those cost no service or upstream work, like a static file (limits protect the rest)."""
+    path = request.path
+    if path in EXEMPT_PATHS or path.startswith("/ui/static/"):
+        return True
+    proxy = current_app.extensions.get("proxy")
+    return proxy is not None and proxy.cached_answer_for_request() is not None
 
 
 def storage_uri(settings: Settings) -> str:

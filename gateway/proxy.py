@@ -81,6 +81,25 @@ class ServiceProxy:
             self._inflight.pop(key, None)
         event.set()
 
+    def request_key(self) -> str | None:
+        """The cache key of the current request, or None when it may not be shared."""
+        if getattr(g, "token", None) is not None or self.target(request.path) is None:
+            return None
+        return cache_key(
+            request.method,
+            request.path,
+            list(request.args.items(multi=True)),
+            request.accept_mimetypes.to_header(),
+        )
+
+    def cached_answer_for_request(self) -> StoredResponse | None:
+        """The fresh stored answer to the current request, if any (looked up once per request)."""
+        if "cached_answer" not in g:
+            key = self.request_key()
+            g.cached_answer = self.cache.get(key) if key else None
+            g.cached_key = key
+        return g.cached_answer
+
     def target(self, path: str) -> str | None:
         """The base URL of the service that answers `path`, or None."""
         if BADGE_PATH.match(path):
@@ -165,13 +184,8 @@ def forward(path: str):
     token = getattr(g, "token", None)
     if token is not None:  # private: never cached, never shared
         return _call(proxy, base, full, token)
-    key = cache_key(
-        request.method,
-        full,
-        list(request.args.items(multi=True)),
-        request.accept_mimetypes.to_header(),
-    )
-    entry = proxy.cache.get(key)
+    entry = proxy.cached_answer_for_request()
+    key = g.cached_key
     CACHE.labels("response", "hit" if entry else "miss").inc()
     if entry is not None:
         set_cache_status("hit")
