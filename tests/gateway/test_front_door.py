@@ -3,6 +3,7 @@ request IDs, logs, metrics and security headers."""
 
 import json
 import re
+import time
 import urllib.error
 import urllib.request
 
@@ -36,9 +37,16 @@ def lone_gateway(system, tmp_path_factory):
     process.stop()
 
 
-def _badge_hits(system, path_fragment: str) -> int:
-    log = (system.log_dir / "badges.access.log").read_text()
-    return sum(1 for line in log.splitlines() if path_fragment in line)
+def _badge_hits(system, path_fragment: str, expected: int) -> int:
+    """How many requests for `path_fragment` the badges service logged. gunicorn writes an
+    access line after the response has gone, so wait (briefly) for the expected count."""
+    deadline = time.monotonic() + 3
+    while True:
+        log = (system.log_dir / "badges.access.log").read_text()
+        count = sum(1 for line in log.splitlines() if path_fragment in line)
+        if count >= expected or time.monotonic() > deadline:
+            return count
+        time.sleep(0.05)
 
 
 def test_a_hot_public_badge_is_answered_by_the_gateway_alone(system, lone_gateway):
@@ -47,11 +55,12 @@ def test_a_hot_public_badge_is_answered_by_the_gateway_alone(system, lone_gatewa
     answers = [fetch(url) for _ in range(5)]
     assert all(status == 200 for status, _, _ in answers)
     assert len({body for _, _, body in answers}) == 1
-    assert _badge_hits(system, "label=hot-badge-test") == 1
+    assert _badge_hits(system, "label=hot-badge-test", 1) == 1
     etag = answers[0][1]["ETag"]
     status, headers, body = fetch(url, {"If-None-Match": etag})
     assert status == 304 and body == b"" and headers["ETag"] == etag
-    assert _badge_hits(system, "label=hot-badge-test") == 1
+    time.sleep(0.3)  # a stray late line would show here
+    assert _badge_hits(system, "label=hot-badge-test", 1) == 1
 
 
 def test_private_badges_are_never_stored(system, lone_gateway):
@@ -61,7 +70,7 @@ def test_private_badges_are_never_stored(system, lone_gateway):
     for _ in range(3):
         status, headers, _ = fetch(url)
         assert status == 200 and "no-store" in headers["Cache-Control"]
-    assert _badge_hits(system, "label=private-cache-test") == 3
+    assert _badge_hits(system, "label=private-cache-test", 3) == 3
 
 
 def test_request_ids_are_kept_when_sane_and_reach_the_service(system, lone_gateway):
@@ -70,7 +79,11 @@ def test_request_ids_are_kept_when_sane_and_reach_the_service(system, lone_gatew
         f"{base}/main/zlib/badges/license.svg?label=rid-test", {"X-Request-ID": "trace-42.abc"}
     )
     assert status == 200 and headers["X-Request-ID"] == "trace-42.abc"
-    assert "trace-42.abc" in (system.log_dir / "badges.access.log").read_text()
+    log = system.log_dir / "badges.access.log"
+    deadline = time.monotonic() + 3  # gunicorn writes the line after the response has gone
+    while "trace-42.abc" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "trace-42.abc" in log.read_text()
     _, headers, _ = fetch(f"{base}/healthz", {"X-Request-ID": "bad id; rm -rf /" + "x" * 80})
     assert re.fullmatch(r"[0-9a-f]{32}", headers["X-Request-ID"])
 
