@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import http.server
 import os
 import shutil
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass
@@ -23,6 +25,18 @@ GUNICORN_CONF = REPO / "deploy" / "gunicorn.conf.py"
 TEST_SECRET = "test-only-hs256-secret-" + "x" * 24
 TEST_ISSUER = "conda-badges-test"
 TEST_INTERNAL_KEY = "test-only-internal-key"
+
+
+def http_get(base: str, path: str, headers: dict[str, str] | None = None):
+    """(status, lower-cased headers, body) for one GET; no redirects, no raising on 4xx/5xx."""
+    parts = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
 
 
 def free_port() -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import time
 from datetime import UTC
@@ -17,6 +16,7 @@ from common.licenses import normalize_spdx
 from tests.conftest import RECORDED
 from tests.processes import UpstreamServer
 from tests.processes import free_port
+from tests.processes import http_get as get
 from tests.processes import start_gunicorn
 from tests.processes import start_system
 from tests.processes import system_env
@@ -39,18 +39,6 @@ KIND_FILES = (
     "updated",
     "updated-ago",
 )
-
-
-def get(base: str, path: str, headers: dict[str, str] | None = None):
-    """(status, headers, body) for one GET; no redirects, no exceptions on 4xx/5xx."""
-    parts = urlsplit(base)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        connection.request("GET", path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        connection.close()
 
 
 def expected_license(expected: Expected) -> str:

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import http.client
 import json
-from urllib.parse import urlsplit
 
 import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
+from tests.processes import http_get as get
 from tests.services.sbom.realdata import find
 
 pytestmark = pytest.mark.integration
 
 ZLIB = "/main/linux-64/zlib-1.2.11-h7b6447c_3.conda"
 R_BASE = "/private/linux-64/r-base-3.4.2-haf99962_0.tar.bz2"
-
-
-def get(base: str, path: str, headers: dict[str, str] | None = None):
-    """(status, lower-cased headers, body) for one GET."""
-    parts = urlsplit(base)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        connection.request("GET", path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        connection.close()
 
 
 def test_public_cyclonedx_through_the_gateway_is_valid_and_true(system):
