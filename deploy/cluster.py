@@ -1,4 +1,5 @@
-"""A multi-replica conda-badges on one machine: 2 gateways, 2 badges, 2 sbom, Redis and nginx.
+"""A multi-replica conda-badges on one machine: 2 gateways, 2 metadata gateways (the API the
+services read), 2 badges, 2 sbom, Redis and nginx.
 
 `python -m deploy.cluster` starts it all on free loopback ports, shows that the gateways share
 one Redis cache, kills one replica of each process under load, and prints what clients saw
@@ -40,6 +41,7 @@ from tests.processes import start_redis
 NGINX_TEMPLATE = REPO / "deploy" / "nginx" / "cluster.conf.template"
 APPS = {
     "gateway": "gateway.wsgi:app",
+    "metadata": "gateway.wsgi:app",  # the gateway again, for the services' calls back
     "badges": "services.badges.wsgi:app",
     "sbom": "services.sbom.wsgi:app",
 }
@@ -57,7 +59,7 @@ class Cluster:
 
     work_dir: Path
     url: str  # nginx in front of the gateways: the public address
-    ports: dict[str, int]  # "gateway-a" ... "sbom-b", and "lb-gateway", "lb-badges", "lb-sbom"
+    ports: dict[str, int]  # "gateway-a" ... "sbom-b", and "lb-gateway", "lb-metadata", ...
     upstream: UpstreamServer
     redis_url: str
     processes: dict[str, Process] = field(default_factory=dict)
@@ -139,7 +141,7 @@ def start_cluster(work_dir: Path, workers: int = 1) -> Cluster:
     """Start upstream, Redis, nginx and two replicas of each process on loopback."""
     names = [f"{app}-{r}" for app in APPS for r in REPLICAS]
     ports: dict[str, int] = {}
-    for name in [*names, "lb-gateway", "lb-badges", "lb-sbom"]:
+    for name in [*names, *(f"lb-{app}" for app in APPS)]:
         while (port := free_port()) in ports.values():
             pass
         ports[name] = port
@@ -159,7 +161,7 @@ def start_cluster(work_dir: Path, workers: int = 1) -> Cluster:
         env = {
             "GATEWAY_CHANNELS_FILE": str(channels),
             "GATEWAY_CACHE_URL": redis_url,
-            "GATEWAY_URL": cluster.url,
+            "GATEWAY_URL": f"http://127.0.0.1:{ports['lb-metadata']}",
             "BADGES_URL": f"http://127.0.0.1:{ports['lb-badges']}",
             "SBOM_URL": f"http://127.0.0.1:{ports['lb-sbom']}",
             "TOKEN_HS256_SECRET": secrets.token_urlsafe(48),
@@ -249,7 +251,7 @@ def load_with_kills(
     kill_at: float = 2.0,
     threads: int = 8,
     window: float = 1.0,
-    victims: tuple[str, ...] = ("gateway-a", "badges-a", "sbom-a"),
+    victims: tuple[str, ...] = ("gateway-a", "metadata-a", "badges-a", "sbom-a"),
 ) -> LoadReport:
     """Send `threads` concurrent request loops through nginx; SIGKILL `victims` at `kill_at`."""
     paths = request_paths()
@@ -327,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
         report = load_with_kills(cluster, duration=args.duration, threads=args.threads)
         print(
             f"load: {report.total} requests from {args.threads} clients through nginx in "
-            f"{args.duration:g}s; gateway-a, badges-a and sbom-a SIGKILLed at t=2s. Failed: "
+            f"{args.duration:g}s; gateway-a, metadata-a, badges-a and sbom-a SIGKILLed at t=2s. "
+            "Failed: "
             f"{report.failed_before} before the kill, {report.failed_during} within "
             f"{report.window:g}s of it, {report.failed_after} after that; nginx retried "
             f"{report.retried_by_nginx} requests on a surviving replica"

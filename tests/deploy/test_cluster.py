@@ -15,15 +15,14 @@ from deploy.cluster import start_cluster
 
 
 def test_the_nginx_config_balances_each_pool_over_both_replicas(tmp_path):
-    names = [f"{app}-{r}" for app in ("gateway", "badges", "sbom") for r in "ab"]
-    ports = {
-        name: 20000 + i for i, name in enumerate([*names, "lb-gateway", "lb-badges", "lb-sbom"])
-    }
+    apps = ("gateway", "metadata", "badges", "sbom")
+    names = [f"{app}-{r}" for app in apps for r in "ab"]
+    ports = {name: 20000 + i for i, name in enumerate([*names, *(f"lb-{app}" for app in apps)])}
     text = nginx_config(tmp_path, ports)
     assert re.search(r"@[A-Z_]+@", text) is None  # every placeholder filled in
     for name in names:
         assert f"server 127.0.0.1:{ports[name]} max_fails=1 fail_timeout=10s;" in text
-    for app in ("gateway", "badges", "sbom"):
+    for app in apps:
         assert f"listen 127.0.0.1:{ports['lb-' + app]};" in text
         assert f"proxy_pass http://{app};" in text
     assert "proxy_next_upstream error timeout http_502;" in text
@@ -62,7 +61,7 @@ def test_killing_one_replica_of_each_under_load_loses_nothing_once_nginx_knows(c
     assert report.failed_during <= 5
     assert report.failed_after == 0
     assert report.retried_by_nginx >= 1  # nginx met a dead replica and moved on
-    for name in ("gateway-a", "badges-a", "sbom-a"):
+    for name in ("gateway-a", "metadata-a", "badges-a", "sbom-a"):
         assert cluster.processes[name].popen.poll() is not None  # really dead
         assert fetch(cluster.replica_url(name) + "/healthz", timeout=1) == 0
     for path in request_paths():  # the survivors serve everything
