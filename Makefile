@@ -4,7 +4,7 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
@@ -45,7 +45,7 @@ run: venv ## start gateway (:8080), badges (:8081), sbom (:8082) and metadata (:
 	@echo "    token for the private channel: make token CHANNEL=private"
 	@echo "  Ctrl-C stops them all."
 	@echo ""
-	@PYTHONPATH=$(CURDIR) $(BIN)/honcho -f Procfile start
+	@PYTHONPATH=$(CURDIR) VENV=$(VENV) $(BIN)/honcho -f Procfile start
 
 token: venv ## mint a dev token: make token CHANNEL=private [TTL=30d]
 	@$(BIN)/conda-badges-token --channel $(CHANNEL) --ttl $(TTL)
@@ -61,10 +61,18 @@ test: venv debian-packages lint ## the whole suite: lint, unit and integration t
 cluster: venv debian-packages ## two replicas of each process behind nginx + Redis: shared cache, kill under load
 	$(BIN)/python -m deploy.cluster
 
-bench: venv ## benchmarks (metadata, badges, SBOM); prints tables (installs Debian's wrk when root)
+# the badge renderer's baseline: the pybadges renderer it replaced, in its own Python 3.11
+# virtualenv (pybadges 3.0.1 imports neither on 3.13 nor with setuptools 81+); see bench/baseline/
+BENCH_BASELINE := var/bench-pybadges
+$(BENCH_BASELINE)/.installed:
+	@python=$$(.ci/find-python 3.11) && $$python -m venv $(BENCH_BASELINE)
+	$(BENCH_BASELINE)/bin/python -m pip install --quiet 'pybadges==3.0.1' 'setuptools<81'
+	@touch $@
+
+bench: venv $(BENCH_BASELINE)/.installed ## benchmarks (metadata, badges, SBOM, badge rendering vs pybadges); prints tables (installs Debian's wrk when root)
 	@command -v wrk >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --baseline-python $(BENCH_BASELINE)/bin/python
 
 format: venv ## reformat the code with ruff
 	$(BIN)/ruff format .

@@ -6,7 +6,7 @@ import re
 
 from common.errors import InvalidParameter
 
-# shields.io's (classic) palette, which pybadges also uses; aliases map to the same values.
+# shields.io's classic palette (badge-maker before 6.0); aliases map to the same values.
 NAMED_COLORS: dict[str, str] = {
     "brightgreen": "#4c1",
     "green": "#97ca00",
@@ -46,6 +46,15 @@ def parse_color(value: str, parameter: str) -> str:
 def to_svg_color(color: str) -> str:
     """The SVG fill for a normalized colour (a name becomes its hex value)."""
     return NAMED_COLORS.get(color, color)
+
+
+def brightness(color: str) -> float:
+    """Perceived brightness (0..1, two decimals) of a `#rgb`/`#rrggbb` colour, as shields has it."""
+    hex_digits = color.lstrip("#")
+    if len(hex_digits) == 3:
+        hex_digits = "".join(ch * 2 for ch in hex_digits)
+    red, green, blue = (int(hex_digits[i : i + 2], 16) for i in (0, 2, 4))
+    return round((red * 299 + green * 587 + blue * 114) / 255000, 2)  # shields rounds to .01
 
 
 def floor_color(value: float, thresholds: tuple[float, ...], colors: tuple[str, ...]) -> str:

@@ -15,7 +15,7 @@ from flask import jsonify
 from flask import request
 from requests.adapters import HTTPAdapter
 
-from common.badge_svg import render_svg
+from common.badge_render import render_svg
 from common.errors import AppError
 from common.errors import NotFound
 from common.errors import UpstreamError

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from urllib.parse import quote
 from urllib.parse import urlencode
 
+from common.badge_render import STYLES
 from common.badge_snippets import ALT_TEXT
 from common.badge_snippets import KIND_NAMES
 from common.badge_snippets import package_path
 from common.badge_snippets import snippet_set
 from common.badge_snippets import with_token
-from common.badge_svg import STYLES
 
 KINDS = KIND_NAMES
 TITLES = {

@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from common import guards
 from common import observability
 from common import tokens
-from common.badge_svg import warm_up
+from common.badge_render import warm_up
 from common.errors import register_error_handlers
 from common.health import health_blueprint
 from common.metadata_client import MetadataClient

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from common.badge_colors import parse_color
-from common.badge_svg import STYLES
+from common.badge_render import STYLES
 from common.errors import InvalidParameter
 
 MAX_TEXT = 100
@@ -91,7 +91,7 @@ def parse_cache_seconds(value: str) -> int:
 
 
 def parse_style(value: str) -> str:
-    """`flat` (the default) or `flat-square`; other shields styles are not offered."""
+    """One of shields' five styles (common.badge_render.STYLES); `flat` is the default."""
     if value not in STYLES:
         raise _invalid("style", f"style must be one of {', '.join(STYLES)}")
     return value

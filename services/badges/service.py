@@ -10,7 +10,7 @@ from datetime import UTC
 from datetime import datetime
 
 from common import names
-from common.badge_svg import render_svg
+from common.badge_render import render_svg
 from common.errors import AppError
 from common.errors import NotFound
 from services.badges import kinds
@@ -99,11 +99,12 @@ class BadgeService:
         req: BadgeRequest,
         link: str | None,
         token: str | None,
+        style: str = "flat",
     ) -> dict:
         """Embed snippets for every kind, once the gateway says the package is readable."""
         _check_names(req)
         self.source.artifact(req.channel, req.name, req.subchannel, token)
-        return snippets(base_url, req.channel, req.name, req.subchannel, link, token)
+        return snippets(base_url, req.channel, req.name, req.subchannel, link, token, style)
 
     def render(self, req: BadgeRequest, args: dict[str, list[str]], token: str | None) -> Rendered:
         """The badge for `req` with query `args`; a token makes the answer private."""

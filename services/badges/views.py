@@ -14,6 +14,7 @@ from common.errors import error_response
 from services.badges.http import cache_control
 from services.badges.http import respond
 from services.badges.params import parse_link
+from services.badges.params import parse_style
 from services.badges.service import BadgeRequest
 from services.badges.service import BadgeService
 from services.badges.service import Rendered
@@ -65,13 +66,15 @@ def badge(channel: str, name: str, kind: str, ext: str, subchannel: str | None =
 @bp.get("/<channel>/<name>/badges")
 @bp.get("/<channel>/label/<subchannel>/<name>/badges")
 def embed(channel: str, name: str, subchannel: str | None = None):
-    """Every badge's URL and embed snippets; 404 (JSON) when the package is not there."""
+    """Every badge's URL and embed snippets (`?style=`, `?link=`); 404 JSON for no package."""
     link = request.args.get("link")
     link = parse_link(link) if link else None
+    style = request.args.get("style")
+    style = parse_style(style) if style else "flat"
     token = current_token()
     settings = current_app.extensions["badges"]["settings"]
     base_url = settings.public_url or request.host_url
     req = BadgeRequest(channel, name, "", "json", subchannel)
-    response = jsonify(_service().snippets(base_url, req, link, token))
+    response = jsonify(_service().snippets(base_url, req, link, token, style))
     response.headers["Cache-Control"] = cache_control(SNIPPETS_MAX_AGE, private=bool(token))
     return response

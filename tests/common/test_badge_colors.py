@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from common.badge_colors import NAMED_COLORS
+from common.badge_colors import brightness
 from common.badge_colors import floor_color
 from common.badge_colors import parse_color
 from common.badge_colors import to_svg_color
@@ -66,3 +67,11 @@ def test_rejects(value):
 )
 def test_floor_color(value, expected):
     assert floor_color(value, (10, 100), ("a", "b", "c")) == expected
+
+
+@pytest.mark.parametrize(
+    ("color", "expected"),
+    [("#fff", 1.0), ("#000", 0.0), ("#ff0", 0.89), ("#dfb317", 0.68), ("#eee", 0.93)],
+)
+def test_brightness_as_shields_rounds_it(color, expected):
+    assert brightness(color) == expected

@@ -121,6 +121,30 @@ def test_package_page_files_badges_and_copy(page, web_url):
     _no_csp_violations(page)
 
 
+@pytest.mark.parametrize(
+    ("style", "height"),
+    [("flat-square", 20), ("plastic", 18), ("for-the-badge", 28), ("social", 20), ("flat", 20)],
+)
+def test_style_picker_redraws_the_previews_in_each_style(page, style, height):
+    page.goto("/main/zlib?style=plastic" if style == "flat" else "/main/zlib")
+    page.get_by_label("Style", exact=True).select_option(style)
+    suffix = "" if style == "flat" else f"?style={style}"
+    expect(page.locator("#badge-license img")).to_have_attribute(
+        "src", f"/main/zlib/badges/license.svg{suffix}"
+    )
+    expect(page.locator("#snippet-license-markdown")).to_contain_text(f"license.svg{suffix})")
+    drawn = (
+        "h => [...document.querySelectorAll('.badge-preview img')]"
+        ".map(i => i.complete ? i.naturalHeight : 0).join() === Array(6).fill(h).join()"
+    )
+    page.wait_for_function(drawn, arg=height)  # times out unless all six come in that style
+    heights = page.eval_on_selector_all(
+        ".badge-preview img", "imgs => imgs.map(i => i.naturalHeight)"
+    )
+    assert heights == [height] * 6  # every kind drawn by the badges service in that style
+    _no_csp_violations(page)
+
+
 def test_download_a_cyclonedx_sbom(page, tmp_path: Path):
     page.goto("/main/zlib")
     row = page.locator("#files tbody tr", has_text=ZLIB_LINUX)

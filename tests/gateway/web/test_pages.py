@@ -162,3 +162,22 @@ def test_snippets_in_four_formats_with_the_token_last():
         "rst": f".. image:: {url}\n   :alt: r-base conda version\n   :target: {link}",
         "asciidoc": f'image:{url}[r-base conda version,link="{link}"]',
     }
+
+
+def test_style_picker_offers_all_five_styles_and_keeps_the_choice(client):
+    body = client.get("/main/zlib?style=social", headers=HTML).get_data(as_text=True)
+    picker = body[
+        body.index('<select id="badge-style"') : body.index(
+            "</select>", body.index('id="badge-style"')
+        )
+    ]
+    options = re.findall(r'<option value="([^"]+)"( selected)?>', picker)
+    assert [value for value, _ in options] == [
+        "flat",
+        "flat-square",
+        "plastic",
+        "for-the-badge",
+        "social",
+    ]
+    assert [value for value, chosen in options if chosen] == ["social"]
+    assert "/main/zlib/badges/version.svg?style=social" in body

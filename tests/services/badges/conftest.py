@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from common.badge_svg import render_svg
+from common.badge_render import render_svg
 from common.settings import Settings
 from services.badges import create_app
 from tests.services.badges.helpers import FakeMetadataClient

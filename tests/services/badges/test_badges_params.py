@@ -46,6 +46,10 @@ def test_defaults():
         ({"maxAge": "600"}, BadgeOptions(cache_seconds=600)),
         ({"cacheSeconds": "99999999"}, BadgeOptions(cache_seconds=86400)),
         ({"style": "flat-square"}, BadgeOptions(style="flat-square")),
+        ({"style": "plastic"}, BadgeOptions(style="plastic")),
+        ({"style": "for-the-badge"}, BadgeOptions(style="for-the-badge")),
+        ({"style": "social"}, BadgeOptions(style="social")),
+        ({"style": "flat"}, BadgeOptions(style="flat")),
         ({"token": "abc", "unknown": "x"}, BadgeOptions()),
     ],
 )
@@ -78,7 +82,8 @@ def test_valid_options(query, expected):
         ({"cacheSeconds": "-5"}, "cacheSeconds"),
         ({"cacheSeconds": "ten"}, "cacheSeconds"),
         ({"cacheSeconds": "1.5"}, "cacheSeconds"),
-        ({"style": "for-the-badge"}, "style"),
+        ({"style": "popout"}, "style"),  # a style shields removed
+        ({"style": "Flat"}, "style"),
         ({"style": "<script>"}, "style"),
         ({"label": "x" * 101}, "label"),
         ({"label": "bad\x00label"}, "label"),

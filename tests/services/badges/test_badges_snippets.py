@@ -39,3 +39,15 @@ def test_default_link_is_the_package_page_without_token():
     body = snippets("http://gw", "private", "r-base", "dev", None, "secret")
     assert body["link"] == "http://gw/private/r-base"
     assert "secret" not in body["link"]
+
+
+def test_styles_are_offered_and_the_chosen_one_goes_in_every_url():
+    body = snippets("http://gw", "main", "zlib", style="for-the-badge", token="t.k")
+    assert body["styles"] == ["flat", "flat-square", "plastic", "for-the-badge", "social"]
+    assert body["style"] == "for-the-badge"
+    version = body["badges"]["version"]
+    assert version["url"] == "http://gw/main/zlib/badges/version.svg?style=for-the-badge&token=t.k"
+    assert version["json_url"].endswith("version.json?style=for-the-badge&token=t.k")
+    assert "?style=for-the-badge&token=t.k)" in version["markdown"]
+    flat = snippets("http://gw", "main", "zlib")["badges"]["version"]["url"]
+    assert flat == "http://gw/main/zlib/badges/version.svg"  # the default stays off the URL

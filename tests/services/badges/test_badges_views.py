@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from common.badge_svg import render_svg
+from common.badge_render import STYLES
+from common.badge_render import render_svg
 from common.errors import Forbidden
 from common.errors import NotFound
 from common.errors import Unauthorized
@@ -114,7 +115,7 @@ def test_options_are_applied(client):
     assert root.get("aria-label") == "zlib: 1.2.11"
     fills = [rect.get("fill") for rect in root.iter("{http://www.w3.org/2000/svg}rect")]
     assert "#ff0000" in fills and "#007ec6" in fills
-    assert b'rx="0"' in response.data
+    assert b'shape-rendering="crispEdges"' in response.data and b"rx=" not in response.data
 
 
 @pytest.mark.parametrize(
@@ -160,7 +161,7 @@ def test_unknown_package_and_kind(client):
         "link=data:text/html,x",
         "logo=https://example.org/x.png",
         "cacheSeconds=-1",
-        "style=plastic",
+        "style=popout",
     ],
 )
 def test_bad_parameters_give_invalid_parameter_badge(client, fake_client, query):
@@ -246,6 +247,20 @@ def test_embed_errors_are_json(client):
     assert response.get_json()["error"]["code"] == "package_not_found"
     bad = client.get("/main/zlib/badges?link=javascript:x")
     assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "invalid_parameter"
+    bad = client.get("/main/zlib/badges?style=popout")
+    assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "invalid_parameter"
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_every_style_from_query_to_svg_and_snippets(client, style):
+    response = client.get(f"/main/zlib/badges/version.svg?style={style}")
+    assert response.status_code == 200
+    assert response.data == render_svg("conda | main", "1.2.11", "blue", "grey", (), None, style)
+    body = client.get(f"/main/zlib/badges?style={style}").get_json()
+    assert body["style"] == style and body["styles"] == list(STYLES)
+    assert body["badges"]["license"]["url"].endswith(
+        "license.svg" if style == "flat" else f"license.svg?style={style}"
+    )
 
 
 def test_health_and_readiness(client):

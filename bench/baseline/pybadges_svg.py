@@ -1,4 +1,9 @@
-"""SVG rendering with pybadges, plus accessibility, per-badge ids and the flat-square style."""
+"""BASELINE ONLY: the pybadges-based renderer that common/badge_render replaced (main @ 34cee1c).
+
+Kept unchanged but for one import, so `make bench` can measure what a badge used to cost. It runs
+in a throwaway Python 3.11 virtualenv where pybadges 3.0.1 still imports (setuptools<81); the
+project itself no longer depends on pybadges. Never imported by the services.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,14 @@ from xml.sax.saxutils import escape
 
 import pybadges
 
-from common.badge_colors import to_svg_color
+# the project's palette (common/badge_colors.py), inlined so this runs without the project
+_NAMED = {"brightgreen": "#4c1", "blue": "#007ec6", "grey": "#555", "red": "#e05d44"}
+
+
+def to_svg_color(color: str) -> str:
+    """The SVG fill for a colour name or hex (as common.badge_colors.to_svg_color)."""
+    return _NAMED.get(color, color)
+
 
 STYLES = ("flat", "flat-square")  # the styles render_svg draws
 

@@ -1,0 +1,1 @@
+"""Baselines that `make bench` compares against (never imported by the services)."""

@@ -1,0 +1,31 @@
+"""The `flat` style: 20 px high, corners rounded 3 px, a faint top-to-bottom gradient, shadows."""
+
+from __future__ import annotations
+
+from common.badge_render.spec import BadgeSpec
+from common.badge_render.styles import classic
+from common.badge_render.svg import document
+
+HEIGHT = 20
+
+
+def draw(spec: BadgeSpec) -> str:
+    """The badge in the flat style."""
+    box = classic.layout(spec)
+    ids = spec.id_prefix
+    body = (
+        f'<linearGradient id="{ids}s" x2="0" y2="100%">'
+        f'<stop offset="0" stop-color="#bbb" stop-opacity=".1"/>'
+        f'<stop offset="1" stop-opacity=".1"/></linearGradient>'
+        f'<clipPath id="{ids}r"><rect width="{box.width}" height="{HEIGHT}" rx="3" fill="#fff"/>'
+        f"</clipPath>"
+        + classic.background(box, HEIGHT, f'clip-path="url(#{ids}r)"', f"{ids}s")
+        + classic.foreground(box, HEIGHT, baseline10=140, shadow=True)
+    )
+    return document(
+        width=box.width,
+        height=HEIGHT,
+        title=spec.accessible_text,
+        body=body,
+        whole_link=spec.whole_link,
+    )
