@@ -9,6 +9,7 @@ instead (stale-if-error).
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import orjson
 import requests
@@ -23,13 +24,19 @@ from urllib3.util.retry import Retry
 from common.settings import Settings
 from gateway.breaker import Breakers
 from gateway.breaker import CircuitOpenError
+from gateway.shards.format import check_msgpack_zst
 
 CACHE_NAMESPACE = "conda-badges:http"
 USER_AGENT = "conda-badges-gateway/0.1"
 
 
 class UpstreamContentError(requests.RequestException):
-    """The upstream answered 200 with a body that is not a JSON object."""
+    """The upstream answered 200 with a body that is not a JSON object (or, for a
+    `.msgpack.zst` document, not a complete zstd-compressed msgpack map)."""
+
+
+class UpstreamDocumentError(UpstreamContentError):
+    """The upstream answered 200 with a `.msgpack.zst` body that is not a complete one."""
 
 
 class UpstreamStatusError(requests.RequestException):
@@ -52,7 +59,11 @@ class GuardedAdapter(BaseAdapter):
         response = self.inner.send(request, **kwargs)
         if response.status_code >= 500:
             raise UpstreamStatusError(f"upstream answered {response.status_code}")
-        if response.status_code == 200:
+        if response.status_code == 200 and urlsplit(request.url).path.endswith(".msgpack.zst"):
+            problem = check_msgpack_zst(response.content)
+            if problem:
+                raise UpstreamDocumentError(problem)
+        elif response.status_code == 200:
             try:
                 parsed = orjson.loads(response.content)
             except orjson.JSONDecodeError as error:
