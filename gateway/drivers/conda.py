@@ -50,6 +50,7 @@ COMMON_SUBDIRS = (
 )
 _DESCRIPTIVE = ("summary", "description", "license", "home", "dev_url", "doc_url")
 MEMORY_PACKAGES = 2048  # PackageInfo objects kept per driver (per worker)
+_NO_CHANNELDATA: dict = {"subdirs": (), "facts": {}}  # one object: a stable cache key
 
 
 def parse_repodata(document: dict, download_base: str | None) -> list[PackageFile]:
@@ -122,7 +123,7 @@ class CondaDriver:
     def _channeldata(self, subchannel: str | None) -> dict:
         """{"subdirs": [...], "facts": {name: {...}}} from channeldata.json ({} if none)."""
         if not self.channel.channeldata:
-            return {}
+            return _NO_CHANNELDATA
         try:
             document, _ = self.fetcher.get(
                 f"{self._base(subchannel)}/channeldata.json",
@@ -135,11 +136,11 @@ class CondaDriver:
                 credential=self.channel.credential,
             )
         except UpstreamMissing:
-            return {}
+            return _NO_CHANNELDATA
         except UpstreamError:
             # channeldata only adds descriptions (and maybe subdirs): carry on without it
             log.warning("channel %s: channeldata.json unavailable", self.channel.name)
-            return {}
+            return _NO_CHANNELDATA
         return document
 
     def _layout(self, subchannel: str | None) -> _Layout:
@@ -156,7 +157,7 @@ class CondaDriver:
                 )
                 if index is not None:
                     sharded[subdir] = index
-        return _Layout(tuple(subdirs), channeldata.get("facts") or {}, sharded)
+        return _Layout(tuple(subdirs), channeldata["facts"], sharded)
 
     def _plan(self, subchannel: str | None, layout: _Layout) -> Plan:
         base = self._base(subchannel)

@@ -9,6 +9,7 @@ own so that parsing a million records never lands in a gateway worker's memory.
 from __future__ import annotations
 
 import io
+import resource
 import sqlite3
 import sys
 import time
@@ -173,7 +174,13 @@ def build(spec: dict, out: Path) -> dict:
     db.commit()
     db.execute("VACUUM")
     db.close()
-    return {**meta, "seconds": round(time.monotonic() - started, 2)}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        **meta,
+        "seconds": round(time.monotonic() - started, 2),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+        "max_rss_mb": round(usage.ru_maxrss / 1024, 1),
+    }
 
 
 def _summaries(
