@@ -101,6 +101,7 @@ def _json(base: str, path: str):
 def _names(base: str, channel: str) -> list[str]:
     status, body = _json(base, f"/api/channels/{channel}/artifacts?limit=500")
     assert status == 200
+    assert body["freshness"]["source"] == "repodata" and body["freshness"]["complete"] is True
     return [item["name"] for item in body["items"]]
 
 

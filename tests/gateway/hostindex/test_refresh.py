@@ -124,6 +124,17 @@ def test_one_build_per_change_across_processes_and_threads(tmp_path, whole):
         thread.join(60)
     assert len(set(versions)) == 1 and len(versions) == 8
     assert len(_builds(tmp_path / "state")) == 1
+    # the TTL passes with no upstream change: checked again, not rebuilt
+    state_path = next((tmp_path / "state" / "index").glob("*/state.json"))
+    checked = orjson.loads(state_path.read_bytes())["checked_at"]
+    time.sleep(1.1)
+    for host in hosts:
+        host.current("c", lambda: plan, ttl=1)
+    deadline = time.monotonic() + 30
+    while orjson.loads(state_path.read_bytes())["checked_at"] == checked:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert len(_builds(tmp_path / "state")) == 1
     # the upstream changes: one package less (real records, one removed)
     document = json.loads((root / "noarch" / "repodata.json").read_text())
     document["packages.conda"].pop("dependent-2.0-0.conda")

@@ -1,6 +1,7 @@
 """Sharded channels through the conda driver, in process, over real loopback HTTP."""
 
 import shutil
+import time
 
 import msgpack
 import pytest
@@ -160,3 +161,25 @@ def test_a_truncated_index_keeps_the_last_good_one(tmp_path, fixture_server):
         driver_for(tmp_path / "cold", server.url, extra).package("zlib", None)
     assert refused.value.status == 502
     assert "truncated" in refused.value.message
+
+
+def test_listing_and_dependants_of_a_sharded_channel_come_from_a_background_index(tmp_path, served):
+    sharded, whole = rattler_channel("test-recipes", tmp_path)
+    by_shards = driver_for(tmp_path / "a", served(sharded).url, SAME_DOWNLOADS)
+    by_whole = driver_for(tmp_path / "b", served(whole).url, SAME_DOWNLOADS)
+    expected, total, _ = by_whole.search_with_freshness(None, "", 500, 0)
+    first, first_total, freshness = by_shards.search_with_freshness(None, "", 500, 0)
+    if not freshness["complete"]:  # names only until the background index is built
+        assert [i["name"] for i in first] == [i["name"] for i in expected]
+        assert first_total == total and all(i["latest_version"] is None for i in first)
+    deadline = time.monotonic() + 60
+    while not freshness["complete"]:
+        assert time.monotonic() < deadline, "the background index was never built"
+        time.sleep(0.1)
+        items, _, freshness = by_shards.search_with_freshness(None, "", 500, 0)
+    assert freshness["source"] == "shards" and items == expected
+    for name in ("dependent", "dependency", "python"):
+        dependants, fresh = by_shards.dependants_with_freshness(name, None)
+        assert fresh["complete"] is True
+        assert dependants == by_whole.dependants(name, None)
+    assert by_whole.dependants("dependent", None)  # the comparison is not between empty lists
