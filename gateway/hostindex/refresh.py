@@ -127,6 +127,7 @@ class HostIndexes:
         self.locks = FileLocks(self.root / ".locks")
         self.breakers = breakers or Breakers(settings.breaker_failures, settings.breaker_reset)
         self._open: dict[Path, IndexFile] = {}
+        self._files_of: dict[str, list[Path]] = {}
         self._states: dict[str, tuple[int, dict]] = {}
         self._missing: OrderedDict[str, float] = OrderedDict()
         self._background: set[str] = set()
@@ -152,14 +153,17 @@ class HostIndexes:
         self._states[key] = (stamp, state)
         return state
 
-    def _file(self, path: Path) -> IndexFile:
+    def _file(self, key: str, path: Path) -> IndexFile:
         with self._guard:
             opened = self._open.get(path)
             if opened is None:
                 opened = self._open[path] = IndexFile(path)
-                # keep a few: an old file stays readable while requests still use it
-                for other in [p for p in self._open if p != path][:-4]:
-                    self._open.pop(other).close()
+                # per channel: the current file and the previous one (requests may still be
+                # reading it); older ones are closed
+                files = self._files_of.setdefault(key, [])
+                files.append(path)
+                while len(files) > 2:
+                    self._open.pop(files.pop(0)).close()
             return opened
 
     def _live(self, key: str, ttl: int) -> LiveIndex | None:
@@ -168,7 +172,7 @@ class HostIndexes:
             return None
         path = _key_dir(self.root, key) / state["file"]
         try:
-            index = self._file(path)
+            index = self._file(key, path)
         except Exception:  # sqlite3 errors: the file vanished or is damaged; rebuild
             log.warning("index file %s cannot be opened; it will be rebuilt", path.name)
             return None

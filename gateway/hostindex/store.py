@@ -42,7 +42,9 @@ class IndexFile:
         self.path = path
         uri = f"{path.as_uri()}?mode=ro&immutable=1"
         self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        self._db.execute("PRAGMA mmap_size = 1073741824")  # file-backed pages, shared by workers
+        # no mmap: pages come through the OS page cache (shared by all workers, not counted in
+        # any worker's resident memory) into a small private cache
+        self._db.execute("PRAGMA mmap_size = 0")
         self._db.execute("PRAGMA cache_size = -2000")  # 2 MB of private page cache at most
         self._lock = threading.Lock()
         self.meta = dict(self._query("SELECT key, value FROM meta"))

@@ -19,7 +19,8 @@ from tests.processes import http_get
 from tests.processes import start_gunicorn
 from tests.processes import start_system
 
-pytestmark = pytest.mark.integration
+# one worker runs the module in order: the request-log test must see a host with no shards yet
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("scale-system")]
 
 LEGACY_FILE = "zlib-1.2.11-h1de35cc_3.tar.bz2"
 PAIRS = {  # sharded channel -> the same channel served whole
@@ -130,22 +131,11 @@ def _everything(base: str, channel: str, names: list[str]) -> dict:
     return out
 
 
-@pytest.mark.parametrize("sharded", sorted(PAIRS))
-def test_a_sharded_channel_answers_like_the_same_channel_whole(running, upstreams, sharded):
-    whole = PAIRS[sharded]
-    names = _names(running.gateway_url, whole)
-    assert names
-    by_shards = _everything(running.gateway_url, sharded, names)
-    by_whole = _everything(running.gateway_url, whole, names)
-    assert by_shards == by_whole
-    servers, _ = upstreams
-    assert not any("repodata.json" in path for path in servers[sharded].hits)
-
-
 def test_the_request_log_shows_the_index_and_one_shard_per_cold_package(running, upstreams):
     servers, _ = upstreams
     server = servers["cold-sharded"]
-    # ask for zlib many times through both gateway processes (two workers each)
+    # the first test of the module: no shard is on this host yet. Ask for zlib many times
+    # through both gateway processes (two workers each)
     for _ in range(4):
         for base in (running.gateway_url, running.metadata_url):
             status, _ = _json(base, "/api/channels/cold-sharded/artifacts/conda/zlib")
@@ -161,6 +151,18 @@ def test_the_request_log_shows_the_index_and_one_shard_per_cold_package(running,
     assert len(expected_shards) == 4  # zlib is in linux-64, osx-64, win-32 and win-64
     assert set(server.hits) - {"/channeldata.json"} == indexes | expected_shards
     assert all(server.hits[p] == 1 for p in indexes | expected_shards)  # once per host
+
+
+@pytest.mark.parametrize("sharded", sorted(PAIRS))
+def test_a_sharded_channel_answers_like_the_same_channel_whole(running, upstreams, sharded):
+    whole = PAIRS[sharded]
+    names = _names(running.gateway_url, whole)
+    assert names
+    by_shards = _everything(running.gateway_url, sharded, names)
+    by_whole = _everything(running.gateway_url, whole, names)
+    assert by_shards == by_whole
+    servers, _ = upstreams
+    assert not any("repodata.json" in path for path in servers[sharded].hits)
 
 
 def test_the_legacy_package_is_listed_under_its_folder(running):
