@@ -268,8 +268,7 @@ class HostIndexes:
 
     def _refresh(self, key: str, plan: Plan, ttl: int) -> None:
         """Check every input upstream; rebuild if anything changed (the caller holds the lock)."""
-        folder = _key_dir(self.root, key)
-        (folder / "sources").mkdir(parents=True, exist_ok=True)
+        folder = _key_dir(self.root, key)  # made only once something is found upstream
         state = self._state(key)
         sources: dict[str, _Source] = {}
         try:
@@ -388,6 +387,7 @@ class HostIndexes:
             "facts": plan.facts,
             "shard_store": str(self.settings.state_dir / "shards"),
         }
+        (folder / "sources").mkdir(parents=True, exist_ok=True)
         spec_path = folder / f".spec-{version}.json"
         spec_path.write_bytes(orjson.dumps(spec))
         out = folder / f".building-{version}.sqlite"
@@ -483,6 +483,7 @@ class HostIndexes:
                 if response.status_code != 200:
                     raise requests.HTTPError(f"HTTP {response.status_code}")
                 digest = hashlib.sha256()
+                (folder / "sources").mkdir(parents=True, exist_ok=True)
                 fd, temporary = tempfile.mkstemp(
                     dir=folder / "sources", prefix=".download-", suffix="." + url.rsplit("/")[-1]
                 )

@@ -173,3 +173,13 @@ def test_a_legacy_record_is_addressed_by_its_folder(tmp_path):
     assert legacy.subdir == "osx-64" and legacy.record_subdir == "unknown"
     assert "unknown" not in {f.subdir for f in info.files}
     assert all(f.record_subdir is None for f in info.files if f is not legacy)
+
+
+def test_unknown_labels_leave_nothing_on_disk(tmp_path, whole):
+    _, server = whole
+    driver = driver_for(tmp_path / "state", server.url, 'subdirs = ["noarch"]\n')
+    for i in range(20):
+        with pytest.raises(NotFound):
+            driver.package("dependent", f"label-{i}")
+    index = tmp_path / "state" / "index"
+    assert not [p for p in index.iterdir() if p.is_dir() and not p.name.startswith(".")]
