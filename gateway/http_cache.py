@@ -25,6 +25,9 @@ from common.settings import Settings
 from gateway.breaker import Breakers
 from gateway.breaker import CircuitOpenError
 from gateway.shards.format import check_msgpack_zst
+from gateway.shards.format import check_zst
+
+MAX_REPODATA_BYTES = 4 * 1024**3  # decompressed repodata.json: conda-forge linux-64 is ~0.4 GB
 
 CACHE_NAMESPACE = "conda-badges:http"
 USER_AGENT = "conda-badges-gateway/0.1"
@@ -59,8 +62,14 @@ class GuardedAdapter(BaseAdapter):
         response = self.inner.send(request, **kwargs)
         if response.status_code >= 500:
             raise UpstreamStatusError(f"upstream answered {response.status_code}")
-        if response.status_code == 200 and urlsplit(request.url).path.endswith(".msgpack.zst"):
+        path = urlsplit(request.url).path
+        if response.status_code == 200 and path.endswith(".msgpack.zst"):
             problem = check_msgpack_zst(response.content)
+            if problem:
+                raise UpstreamDocumentError(problem)
+        elif response.status_code == 200 and path.endswith(".json.zst"):
+            # whole repodata for a host index (shared through Redis): complete zstd, or refused
+            problem = check_zst(response.content, MAX_REPODATA_BYTES)
             if problem:
                 raise UpstreamDocumentError(problem)
         elif response.status_code == 200:

@@ -98,7 +98,7 @@ class CondaDriver:
         self.channel = channel
         self.fetcher = fetcher
         settings = fetcher.settings
-        self.indexes = host_indexes(settings, fetcher.breakers)
+        self.indexes = host_indexes(settings, fetcher.breakers, fetcher)
         self.shards = ShardReader(fetcher, ShardStore(settings.state_dir / "shards"))
         self._packages: OrderedDict[tuple, PackageInfo] = OrderedDict()
         self.memory_packages = MEMORY_PACKAGES  # the fallback upstream keeps fewer
@@ -175,7 +175,9 @@ class CondaDriver:
                 )
                 for subdir in layout.subdirs
             )
-        return Plan(self.channel.name, inputs, layout.facts, self.channel.credential)
+        return Plan(
+            self.channel.name, inputs, layout.facts, self.channel.credential, self.channel.ttl
+        )
 
     def _shard_download_base(self, subchannel: str | None, subdir: str, index: ShardIndex):
         if self.channel.download_url or not self.channel.url.startswith(("http://", "https://")):

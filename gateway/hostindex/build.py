@@ -24,13 +24,13 @@ import zstandard
 from gateway import artifacts
 from gateway.hostindex.store import INDEXES
 from gateway.hostindex.store import SCHEMA
+from gateway.http_cache import MAX_REPODATA_BYTES
 from gateway.models import PackageInfo
 from gateway.records import is_record
 from gateway.records import package_file
 from gateway.shards import ShardStore
 from gateway.shards.format import normalize_record
 
-MAX_REPODATA_BYTES = 4 * 1024**3  # decompressed repodata.json: conda-forge linux-64 is ~0.4 GB
 _DESCRIPTIVE = ("summary", "description", "license", "home", "dev_url", "doc_url")
 
 

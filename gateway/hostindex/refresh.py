@@ -25,6 +25,7 @@ from urllib.parse import unquote
 from urllib.parse import urlsplit
 
 import orjson
+import redis
 import requests
 
 from common.errors import UpstreamError
@@ -75,6 +76,7 @@ class Plan:
     inputs: tuple[RepodataInput | ShardsInput, ...]
     facts: dict = field(default_factory=dict)
     credential: str = field(default="", repr=False)
+    ttl: int = 300  # how long a shared-cache copy of an upstream document stays fresh
 
     @property
     def source(self) -> str:
@@ -120,8 +122,11 @@ def _key_dir(root: Path, key: str) -> Path:
 class HostIndexes:
     """The host's channel indexes, as one worker sees them."""
 
-    def __init__(self, settings: Settings, breakers: Breakers | None = None):
+    def __init__(self, settings: Settings, breakers: Breakers | None = None, fetcher=None):
         self.settings = settings
+        # with a shared (Redis) HTTP cache, whole repodata goes through it: one download per
+        # change for all replicas; on one host (SQLite) it is streamed to disk instead
+        self.fetcher = fetcher
         self.root = settings.state_dir / "index"
         self.root.mkdir(parents=True, exist_ok=True)
         self.locks = FileLocks(self.root / ".locks")
@@ -453,7 +458,49 @@ class HostIndexes:
                 digest.update(chunk)
         return _Source(path, digest.hexdigest(), {**marks, "sha": digest.hexdigest()})
 
+    def _shared_cache(self) -> bool:
+        return self.fetcher is not None and self.settings.cache_url.startswith(
+            ("redis://", "rediss://", "unix://")
+        )
+
     def _download(self, folder: Path, url: str, previous: dict | None, plan: Plan):
+        if self._shared_cache():
+            try:
+                return self._download_cached(folder, url, previous, plan)
+            except redis.RedisError as error:
+                log.warning("shared cache unavailable (%s); downloading", type(error).__name__)
+        return self._download_streamed(folder, url, previous, plan)
+
+    def _download_cached(self, folder: Path, url: str, previous: dict | None, plan: Plan):
+        """Through the shared HTTP cache (requests-cache on Redis): one replica downloads."""
+        headers = {"Authorization": f"token {plan.credential}"} if plan.credential else {}
+        try:
+            response = self.fetcher.session.get(
+                url,
+                headers=headers,
+                expire_after=plan.ttl,
+                timeout=self.settings.upstream_timeout,
+            )
+        except (requests.RequestException, OSError) as error:
+            log.warning("upstream for channel %s failed: %s", plan.channel, _describe(error))
+            raise self._unavailable(plan) from None
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise self._unavailable(plan)
+        data = response.content
+        sha = hashlib.sha256(data).hexdigest()
+        if previous and previous.get("sha") == sha and Path(previous.get("path", "")).is_file():
+            return _Source(Path(previous["path"]), sha, previous)
+        (folder / "sources").mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(
+            dir=folder / "sources", prefix=".download-", suffix="." + url.rsplit("/")[-1]
+        )
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        return _Source(Path(temporary), sha, {"url": url, "sha": sha}, temporary=True)
+
+    def _download_streamed(self, folder: Path, url: str, previous: dict | None, plan: Plan):
         headers = {"Authorization": f"token {plan.credential}"} if plan.credential else {}
         reusable = (
             previous is not None
@@ -523,10 +570,10 @@ _registry: dict[Path, HostIndexes] = {}
 _registry_guard = threading.Lock()
 
 
-def host_indexes(settings: Settings, breakers: Breakers | None = None) -> HostIndexes:
+def host_indexes(settings: Settings, breakers: Breakers | None = None, fetcher=None) -> HostIndexes:
     """This process's view of the host's indexes under settings.state_dir (one per folder)."""
     with _registry_guard:
         found = _registry.get(settings.state_dir)
         if found is None:
-            found = _registry[settings.state_dir] = HostIndexes(settings, breakers)
+            found = _registry[settings.state_dir] = HostIndexes(settings, breakers, fetcher)
         return found

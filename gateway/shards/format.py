@@ -56,6 +56,20 @@ def decompress(data: bytes, limit: int) -> bytes:
     return bytes(out)
 
 
+def check_zst(data: bytes, limit: int) -> str | None:
+    """What is wrong with `data` as a complete zstd stream (output discarded), or None."""
+    decompressor = zstandard.ZstdDecompressor().decompressobj()
+    size = 0
+    try:
+        for start in range(0, len(data), 1 << 20):
+            size += len(decompressor.decompress(data[start : start + (1 << 20)]))
+            if size > limit:
+                return f"decompresses to more than {limit} bytes"
+    except zstandard.ZstdError as error:
+        return f"not a valid zstd stream ({error})"
+    return None if decompressor.eof else "the zstd stream is truncated"
+
+
 def _unpack(data: bytes, what: str) -> dict:
     try:
         document = msgpack.unpackb(data, raw=False, strict_map_key=False)

@@ -20,6 +20,7 @@ from tests.conftest import CHANNELS
 from tests.gateway.channels import rattler_channel
 from tests.gateway.shards.test_reader import driver_for
 from tests.processes import UpstreamServer
+from tests.processes import start_redis
 
 
 @pytest.fixture
@@ -183,3 +184,21 @@ def test_unknown_labels_leave_nothing_on_disk(tmp_path, whole):
             driver.package("dependent", f"label-{i}")
     index = tmp_path / "state" / "index"
     assert not [p for p in index.iterdir() if p.is_dir() and not p.name.startswith(".")]
+
+
+def test_with_a_shared_redis_cache_one_replica_downloads(tmp_path, whole):
+    _, server = whole
+    redis_process, url = start_redis(tmp_path / "redis")
+    try:
+        extra = 'subdirs = ["noarch"]\n'
+        replicas = [
+            driver_for(tmp_path / name, server.url, extra, cache_url=url) for name in ("a", "b")
+        ]
+        first = replicas[0].package("dependent", None)
+        fetched = sum(server.hits.values())
+        assert server.hits["/noarch/repodata.json.zst"] == 1
+        assert replicas[1].package("dependent", None).files == first.files
+        assert sum(server.hits.values()) == fetched  # replica b: all from Redis
+        assert len(_builds(tmp_path / "b")) == 1  # but its own index, on its own host
+    finally:
+        redis_process.stop()

@@ -23,11 +23,14 @@ from tests.processes import UpstreamServer
 SAME_DOWNLOADS = 'download_url = "https://conda.example.org/main"\n'
 
 
-def driver_for(state, url: str, extra: str = "", ttl: int = 300) -> CondaDriver:
-    """A conda driver for `url` with its own state folder."""
+def driver_for(
+    state, url: str, extra: str = "", ttl: int = 300, cache_url: str = ""
+) -> CondaDriver:
+    """A conda driver for `url` with its own state folder (and HTTP cache, unless given)."""
     text = f'[channels.c]\nurl = "{url}"\nttl = {ttl}\n{extra}'
     channels = parse_channels(text, state, {})
-    settings = Settings.from_env({"STATE_DIR": str(state)}, channels=channels)
+    environ = {"STATE_DIR": str(state), "GATEWAY_CACHE_URL": cache_url}
+    settings = Settings.from_env(environ, channels=channels)
     return CondaDriver(channels["c"], UpstreamFetcher(settings))
 
 
