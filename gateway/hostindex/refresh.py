@@ -475,12 +475,14 @@ class HostIndexes:
         """Through the shared HTTP cache (requests-cache on Redis): one replica downloads."""
         headers = {"Authorization": f"token {plan.credential}"} if plan.credential else {}
         try:
-            response = self.fetcher.session.get(
-                url,
-                headers=headers,
-                expire_after=plan.ttl,
-                timeout=self.settings.upstream_timeout,
-            )
+            # one replica fetches; the others wait and read what it stored
+            with self.fetcher.shared_locks.hold(url, self.settings.lock_wait):
+                response = self.fetcher.session.get(
+                    url,
+                    headers=headers,
+                    expire_after=plan.ttl,
+                    timeout=self.settings.upstream_timeout,
+                )
         except (requests.RequestException, OSError) as error:
             log.warning("upstream for channel %s failed: %s", plan.channel, _describe(error))
             raise self._unavailable(plan) from None
