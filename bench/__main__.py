@@ -12,6 +12,7 @@ from bench import badges_bench
 from bench import metadata_bench
 from bench import render_bench
 from bench import sbom_bench
+from bench import scale_bench
 from bench.load import HEADER
 from bench.load import LoadResult
 from bench.load import run_load
@@ -69,6 +70,8 @@ def main() -> None:
     argv = list(sys.argv)
     sys.argv = [sys.argv[0], "--runs", "20" if quick else "50"]
     sbom_bench.main()
+    print("\nconda-forge scale (issue 15): generated channel, whole and sharded, over HTTP")
+    scale_bench.run(100_000 if quick else 1_000_000)
     sys.exit(render_bench.main(argv))  # fails when ours costs more than the pybadges baseline
 
 

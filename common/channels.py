@@ -37,6 +37,11 @@ class ChannelConfig:
     download_url: str = ""  # public base URL for package downloads, when the upstream is local
     credential_env: str = ""
     credential: str = field(default="", repr=False, compare=False)
+    # conda: read channeldata.json (descriptions); use CEP-16 shards when a subdir has them;
+    # fetch every shard in the background for listings and dependants of a sharded channel
+    channeldata: bool = True
+    shards: bool = True
+    crawl_shards: bool = True
 
 
 def _resolve_url(raw: str, base_dir: Path) -> str:
@@ -94,6 +99,9 @@ def parse_channels(
             download_url=str(entry.get("download_url", "")).rstrip("/"),
             credential_env=credential_env,
             credential=credential,
+            channeldata=bool(entry.get("channeldata", True)),
+            shards=bool(entry.get("shards", True)),
+            crawl_shards=bool(entry.get("crawl_shards", True)),
         )
     return channels
 

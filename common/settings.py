@@ -54,6 +54,31 @@ class Settings:
     trusted_proxies: int = field(default=0, metadata={"env": "TRUSTED_PROXIES"})
     public_url: str = field(default="", metadata={"env": "PUBLIC_URL"})
 
+    # gateway: channels the size of conda-forge (host indexes, shards, the fallback upstream)
+    # longest a request waits for another worker's first build of a channel's index
+    index_build_wait: float = field(default=120.0, metadata={"env": "GATEWAY_INDEX_BUILD_WAIT"})
+    index_build_timeout: float = field(
+        default=900.0, metadata={"env": "GATEWAY_INDEX_BUILD_TIMEOUT"}
+    )
+    # base URL of an anaconda.org-shaped conda host (`<base>/<channel>/<subdir>/...`) that
+    # serves channel names not in the config; empty: off (unknown channels are 404)
+    fallback_upstream: str = field(default="", metadata={"env": "GATEWAY_FALLBACK_UPSTREAM"})
+    # the anaconda.org API used for fallback channels that publish no shards
+    fallback_api: str = field(
+        default="https://api.anaconda.org", metadata={"env": "GATEWAY_FALLBACK_API"}
+    )
+    fallback_max_channels: int = field(
+        default=64, metadata={"env": "GATEWAY_FALLBACK_MAX_CHANNELS"}
+    )
+    # about how much parsed upstream data fallback channels may keep per worker
+    fallback_max_bytes: int = field(
+        default=64 * 1024 * 1024, metadata={"env": "GATEWAY_FALLBACK_MAX_BYTES"}
+    )
+    fallback_subdirs: tuple[str, ...] = field(
+        default=("noarch", "linux-64", "linux-aarch64", "osx-64", "osx-arm64", "win-64"),
+        metadata={"env": "GATEWAY_FALLBACK_SUBDIRS", "parse": _csv},
+    )
+
     # how the processes find each other
     # the metadata API the services read: a gateway instance of its own (see README)
     gateway_url: str = field(default="http://127.0.0.1:8083", metadata={"env": "GATEWAY_URL"})

@@ -88,8 +88,15 @@ def search_artifacts(channel: str, subchannel: str | None = None):
         raise InvalidParameter("q must be at most 255 printable characters")
     limit = _int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = _int_arg("offset", 0, 0, 10_000_000)
-    items, total = driver.search(subchannel, query, limit, offset)
-    return jsonify({"items": items, "total": total, "limit": limit, "offset": offset})
+    with_freshness = getattr(driver, "search_with_freshness", None)
+    if with_freshness is not None:
+        items, total, freshness = with_freshness(subchannel, query, limit, offset)
+    else:
+        (items, total), freshness = driver.search(subchannel, query, limit, offset), None
+    body = {"items": items, "total": total, "limit": limit, "offset": offset}
+    if freshness is not None:
+        body["freshness"] = freshness
+    return jsonify(body)
 
 
 def _package(channel: str, name: str, subchannel: str | None):
@@ -133,14 +140,20 @@ def get_dependencies(channel: str, name: str, subchannel: str | None = None):
     """What the latest version depends on, and which packages in the channel depend on it."""
     driver, info = _package(channel, name, subchannel)
     latest = artifacts.latest_files(info)
-    return jsonify(
-        {
-            "name": info.name,
-            "version": latest[0].version if latest else None,
-            "depends": artifacts.depends_of_latest(info),
-            "dependants": driver.dependants(name, subchannel),
-        }
-    )
+    with_freshness = getattr(driver, "dependants_with_freshness", None)
+    if with_freshness is not None:
+        dependants, freshness = with_freshness(name, subchannel)
+    else:
+        dependants, freshness = driver.dependants(name, subchannel), None
+    body = {
+        "name": info.name,
+        "version": latest[0].version if latest else None,
+        "depends": artifacts.depends_of_latest(info),
+        "dependants": dependants,
+    }
+    if freshness is not None:
+        body["freshness"] = freshness
+    return jsonify(body)
 
 
 def get_cves(channel: str, name: str, subchannel: str | None = None):

@@ -102,6 +102,7 @@ def file_entry(file: PackageFile) -> dict:
         "download_count": file.download_count,
         "download_url": file.download_url,
         "labels": list(file.labels),
+        "record_subdir": file.record_subdir,
     }
 
 

@@ -9,6 +9,7 @@ instead (stale-if-error).
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import orjson
 import requests
@@ -23,13 +24,22 @@ from urllib3.util.retry import Retry
 from common.settings import Settings
 from gateway.breaker import Breakers
 from gateway.breaker import CircuitOpenError
+from gateway.shards.format import check_msgpack_zst
+from gateway.shards.format import check_zst
+
+MAX_REPODATA_BYTES = 4 * 1024**3  # decompressed repodata.json: conda-forge linux-64 is ~0.4 GB
 
 CACHE_NAMESPACE = "conda-badges:http"
 USER_AGENT = "conda-badges-gateway/0.1"
 
 
 class UpstreamContentError(requests.RequestException):
-    """The upstream answered 200 with a body that is not a JSON object."""
+    """The upstream answered 200 with a body that is not a JSON object (or, for a
+    `.msgpack.zst` document, not a complete zstd-compressed msgpack map)."""
+
+
+class UpstreamDocumentError(UpstreamContentError):
+    """The upstream answered 200 with a `.msgpack.zst` body that is not a complete one."""
 
 
 class UpstreamStatusError(requests.RequestException):
@@ -52,7 +62,17 @@ class GuardedAdapter(BaseAdapter):
         response = self.inner.send(request, **kwargs)
         if response.status_code >= 500:
             raise UpstreamStatusError(f"upstream answered {response.status_code}")
-        if response.status_code == 200:
+        path = urlsplit(request.url).path
+        if response.status_code == 200 and path.endswith(".msgpack.zst"):
+            problem = check_msgpack_zst(response.content)
+            if problem:
+                raise UpstreamDocumentError(problem)
+        elif response.status_code == 200 and path.endswith(".json.zst"):
+            # whole repodata for a host index (shared through Redis): complete zstd, or refused
+            problem = check_zst(response.content, MAX_REPODATA_BYTES)
+            if problem:
+                raise UpstreamDocumentError(problem)
+        elif response.status_code == 200:
             try:
                 parsed = orjson.loads(response.content)
             except orjson.JSONDecodeError as error:

@@ -18,8 +18,17 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
+# lock files per folder: keys hash onto this many files, so any number of keys (URLs of
+# channels anyone may name, with the fallback upstream) leaves a bounded number of files
+LOCK_STRIPES = 4096
+
+
 class FileLocks:
-    """flock()-based locks in a folder: shared by the worker processes of one host."""
+    """flock()-based locks in a folder: shared by the worker processes of one host.
+
+    Keys are striped over LOCK_STRIPES files: two keys may rarely share one (a short wait),
+    and nothing holds two locks of one folder at once.
+    """
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -28,7 +37,8 @@ class FileLocks:
     @contextlib.contextmanager
     def hold(self, key: str, wait: float) -> Iterator[bool]:
         """Hold the lock for `key`, waiting at most `wait` s; yields whether it was acquired."""
-        fd = os.open(self.folder / f"{_digest(key)}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        stripe = int(_digest(key)[:8], 16) % LOCK_STRIPES
+        fd = os.open(self.folder / f"{stripe:04x}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         acquired = False
         deadline = time.monotonic() + wait
         try:

@@ -27,6 +27,8 @@ class PackageFile:
     download_count: int | None = None
     download_url: str | None = None
     labels: tuple[str, ...] = ()
+    # the record's own `subdir` when it disagrees with the folder the file is served from
+    record_subdir: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

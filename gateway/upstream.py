@@ -12,6 +12,7 @@ import hashlib
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ from common.observability import UPSTREAM_FETCHES
 from common.settings import Settings
 from gateway.breaker import Breakers
 from gateway.http_cache import UpstreamContentError
+from gateway.http_cache import UpstreamDocumentError
 from gateway.http_cache import make_direct_session
 from gateway.http_cache import make_file_session
 from gateway.http_cache import make_session
@@ -42,8 +44,17 @@ T = TypeVar("T")
 _SEVERITY = {"hit": 0, "miss": 1, "stale": 2}
 
 
+# parsed documents kept per worker: enough for every configured channel, bounded for the
+# fallback upstream, where any channel name may be asked for
+MAX_PARSED_DOCUMENTS = 4096
+
+
 class UpstreamMissing(Exception):
     """The upstream answered 404 for a document (the caller decides what that means)."""
+
+
+class UndecodableDocument(ValueError):
+    """A `decode` function's complaint about bytes it cannot read (kept out of the cache)."""
 
 
 @dataclass
@@ -53,6 +64,7 @@ class _Parsed:
     checked_at: float
     fetched_at: float
     stale: bool = False
+    size: int = 0  # about how many bytes the parsed value takes
 
 
 @dataclass
@@ -87,7 +99,7 @@ class UpstreamFetcher:
         self._session_lock = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
-        self._parsed: dict[str, _Parsed] = {}
+        self._parsed: OrderedDict[str, _Parsed] = OrderedDict()
         self._shared_locks = None
         self.stats = FetchStats()
 
@@ -113,7 +125,63 @@ class UpstreamFetcher:
 
     def _lock_for(self, key: str) -> threading.Lock:
         with self._locks_guard:
-            return self._locks.setdefault(key, threading.Lock())
+            lock = self._locks.get(key)
+            if lock is None:
+                if len(self._locks) >= MAX_PARSED_DOCUMENTS:
+                    # forget locks nobody holds (bounded state for any number of URLs)
+                    for other in [k for k, v in self._locks.items() if not v.locked()]:
+                        del self._locks[other]
+                lock = self._locks[key] = threading.Lock()
+            return lock
+
+    def _remember(self, url: str, entry: _Parsed) -> None:
+        with self._locks_guard:
+            self._parsed[url] = entry
+            self._parsed.move_to_end(url)
+            while len(self._parsed) > MAX_PARSED_DOCUMENTS:
+                self._parsed.popitem(last=False)
+
+    def forget(self, url_prefix: str) -> None:
+        """Drop parsed documents whose URL starts with `url_prefix` (bounded fallback state)."""
+        with self._locks_guard:
+            for url in [u for u in self._parsed if u.startswith(url_prefix)]:
+                del self._parsed[url]
+
+    def document_count(self) -> int:
+        """How many parsed documents this worker keeps."""
+        return len(self._parsed)
+
+    def bytes_under(self, url_prefix: str) -> int:
+        """About how much memory the parsed documents under `url_prefix` take."""
+        with self._locks_guard:
+            return sum(e.size for u, e in self._parsed.items() if u.startswith(url_prefix))
+
+    def get_immutable(self, url: str, *, channel: str, credential: str = "") -> bytes:
+        """The bytes at `url`, uncached (for content-addressed files the caller stores itself).
+
+        Raises UpstreamMissing on 404 and UpstreamError when the upstream fails.
+        """
+        headers = {"Authorization": f"token {credential}"} if credential else {}
+        session = self._file_session if url.startswith("file:") else self._direct_session
+        try:
+            response = session.get(url, headers=headers, timeout=self.settings.upstream_timeout)
+        except (requests.RequestException, OSError) as error:
+            UPSTREAM_FETCHES.labels(channel, "error").inc()
+            log.warning("upstream for channel %s failed: %s", channel, _describe(error))
+            raise UpstreamError(
+                f"the upstream of channel {channel!r} is unavailable",
+                details={"channel": channel},
+            ) from None
+        self.stats.fetches += 1
+        UPSTREAM_FETCHES.labels(channel, "network").inc()
+        if response.status_code == 404:
+            raise UpstreamMissing(url)
+        if response.status_code != 200:
+            raise UpstreamError(
+                f"the upstream of channel {channel!r} answered {response.status_code}",
+                details={"channel": channel},
+            )
+        return response.content
 
     def get(
         self,
@@ -124,11 +192,14 @@ class UpstreamFetcher:
         parse: Callable[[dict], T],
         credential: str = "",
         auth_scheme: str = "token",
+        decode: Callable[[bytes], Any] | None = None,
     ) -> tuple[T, bool]:
         """Return (parsed document, stale?) for `url`; parse only when its content changed.
 
-        Raises UpstreamMissing on 404, UpstreamError/UpstreamInvalid when nothing usable is
-        cached. Error messages name the channel, never the upstream URL or credential.
+        `decode` turns the body into the document `parse` gets (JSON by default); it raises
+        UndecodableDocument for bytes it cannot read. Raises UpstreamMissing on 404,
+        UpstreamError/UpstreamInvalid when nothing usable is cached. Error messages name the
+        channel, never the upstream URL or credential.
         """
         entry = self._fresh(url, ttl)
         if entry is not None:
@@ -150,10 +221,11 @@ class UpstreamFetcher:
                 _note_cache("hit")
                 return self._value(entry)
             wait = self.settings.lock_wait
+            args = (url, ttl, channel, parse, credential, auth_scheme, decode)
             if url.startswith("file:"):
-                return self._refresh(url, ttl, channel, parse, credential, auth_scheme)
+                return self._refresh(*args)
             with self.shared_locks.hold(url, wait):
-                return self._refresh(url, ttl, channel, parse, credential, auth_scheme)
+                return self._refresh(*args)
         finally:
             lock.release()
 
@@ -185,7 +257,7 @@ class UpstreamFetcher:
                 url, headers=headers, timeout=self.settings.upstream_timeout
             )
 
-    def _refresh(self, url, ttl, channel, parse, credential, auth_scheme):
+    def _refresh(self, url, ttl, channel, parse, credential, auth_scheme, decode=None):
         previous = self._parsed.get(url)
         headers = {"Authorization": f"{auth_scheme} {credential}"} if credential else {}
         try:
@@ -203,7 +275,7 @@ class UpstreamFetcher:
         UPSTREAM_FETCHES.labels(channel, "cache" if from_cache else "network").inc()
         now = time.monotonic()
         if response.status_code == 404:
-            self._parsed[url] = _Parsed("404", _MISSING, now, now)
+            self._remember(url, _Parsed("404", _MISSING, now, now))
             _note_cache("hit" if from_cache else "miss")
             raise UpstreamMissing(url)
         if response.status_code != 200:
@@ -217,14 +289,21 @@ class UpstreamFetcher:
             previous.checked_at, previous.stale = now, stale
             return self._value(previous)
         document = getattr(response, "parsed_json", None)
-        if document is None:
+        if decode is not None:
+            try:
+                document = decode(response.content)
+            except UndecodableDocument as error:
+                return self._fallback(url, previous, channel, error)
+        elif document is None:
             try:
                 document = orjson.loads(response.content)
             except orjson.JSONDecodeError as error:
                 return self._fallback(url, previous, channel, error)
         self.stats.parses += 1
         value = parse(document)
-        self._parsed[url] = _Parsed(fingerprint, value, now, now, stale)
+        # parsed JSON takes ~3x its text; a decoded msgpack.zst ~8x its compressed bytes
+        size = len(response.content) * (8 if decode is not None else 3)
+        self._remember(url, _Parsed(fingerprint, value, now, now, stale, size))
         return value, stale
 
     def _fallback(self, url, previous, channel, error):
@@ -237,6 +316,11 @@ class UpstreamFetcher:
                 self.stats.stale += 1
                 _note_cache("stale")
                 return self._value(previous)
+        if isinstance(error, UndecodableDocument | UpstreamDocumentError):
+            raise UpstreamInvalid(
+                f"the upstream of channel {channel!r} sent a document we cannot read: {error}",
+                details={"channel": channel},
+            )
         if isinstance(error, UpstreamContentError | orjson.JSONDecodeError):
             raise UpstreamInvalid(
                 f"the upstream of channel {channel!r} sent data that is not valid JSON",
@@ -253,4 +337,8 @@ _MISSING = object()
 
 def _describe(error: object) -> str:
     """A log-safe description of a failure: its type, never a URL with credentials."""
-    return error if isinstance(error, str) else type(error).__name__
+    if isinstance(error, str):
+        return error
+    if isinstance(error, UndecodableDocument | UpstreamDocumentError):
+        return f"{type(error).__name__}: {error}"
+    return type(error).__name__

@@ -1,20 +1,40 @@
-"""The `conda` driver: repodata.json per subdir (+ channeldata.json) over file:// or http(s)://."""
+"""The `conda` driver: a plain conda channel over file:// or http(s)://.
+
+Each subdir is read the cheapest way it is published: CEP-16 shards when the subdir has a
+`repodata_shards.msgpack.zst` (a package look-up costs the index and that package's shard),
+else whole repodata (`repodata.json.zst`, then `repodata.json`), indexed once per change per
+host into an on-disk index that every worker reads (gateway.hostindex). A file is addressed by
+the subdir folder it is served from, whatever its record says.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from dataclasses import field
 
 from common.channels import ChannelConfig
 from common.errors import NotFound
 from common.errors import UpstreamError
-from gateway import artifacts
+from gateway.hostindex import LiveIndex
+from gateway.hostindex import Plan
+from gateway.hostindex import RepodataInput
+from gateway.hostindex import ShardsInput
+from gateway.hostindex import host_indexes
+from gateway.hostindex.refresh import NoSubdirs
 from gateway.models import PackageFile
 from gateway.models import PackageInfo
+from gateway.records import is_record
+from gateway.records import package_file
+from gateway.records import timestamp_seconds
+from gateway.shards import ShardIndex
+from gateway.shards import ShardReader
+from gateway.shards import ShardStore
 from gateway.upstream import UpstreamFetcher
 from gateway.upstream import UpstreamMissing
+
+__all__ = ["COMMON_SUBDIRS", "CondaDriver", "parse_repodata", "timestamp_seconds"]
 
 log = logging.getLogger(__name__)
 
@@ -28,115 +48,22 @@ COMMON_SUBDIRS = (
     "osx-arm64",
     "win-64",
 )
-_NO_CHANNELDATA: dict = {}
 _DESCRIPTIVE = ("summary", "description", "license", "home", "dev_url", "doc_url")
-
-
-def timestamp_seconds(value: object) -> float | None:
-    """Repodata timestamps are seconds or milliseconds since the epoch; return seconds."""
-    if not isinstance(value, int | float) or value <= 0:
-        return None
-    return value / 1000.0 if value > 1e11 else float(value)
+MEMORY_PACKAGES = 2048  # PackageInfo objects kept per driver (per worker)
+_NO_CHANNELDATA: dict = {"subdirs": (), "facts": {}}  # one object: a stable cache key
 
 
 def parse_repodata(document: dict, download_base: str | None) -> list[PackageFile]:
     """The package files of one repodata.json (both `packages` and `packages.conda`)."""
     info = document.get("info") or {}
     base = info.get("base_url") or download_base
-    default_subdir = info.get("subdir", "")
-    files = []
-    for key in ("packages", "packages.conda"):
-        for filename, record in (document.get(key) or {}).items():
-            if not isinstance(record, dict) or "name" not in record or "version" not in record:
-                continue
-            subdir = record.get("subdir") or default_subdir
-            files.append(
-                PackageFile(
-                    filename=filename,
-                    name=record["name"],
-                    version=str(record["version"]),
-                    build=str(record.get("build", "")),
-                    build_number=int(record.get("build_number") or 0),
-                    subdir=subdir,
-                    size=record.get("size"),
-                    md5=record.get("md5"),
-                    sha256=record.get("sha256"),
-                    depends=tuple(record.get("depends") or ()),
-                    constrains=tuple(record.get("constrains") or ()),
-                    license=record.get("license"),
-                    noarch=_noarch(record.get("noarch")),
-                    uploaded_at=timestamp_seconds(record.get("timestamp")),
-                    download_url=f"{base.rstrip('/')}/{filename}" if base else None,
-                )
-            )
-    return files
-
-
-def _noarch(value: object) -> str | None:
-    if value in (None, False, ""):
-        return None
-    return "generic" if value is True else str(value)
-
-
-@dataclass
-class CondaIndex:
-    """Every package of one channel (and label), built once per change of its documents."""
-
-    packages: dict[str, PackageInfo]
-    _summaries: list[dict] | None = None
-    _reverse: dict[str, list[dict]] | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def summaries(self, private: bool) -> list[dict]:
-        """Artifact summaries of all packages, by name (computed once per index)."""
-        if self._summaries is None:
-            with self._lock:
-                if self._summaries is None:
-                    self._summaries = [
-                        artifacts.artifact_summary(self.packages[name], private)
-                        for name in sorted(self.packages)
-                    ]
-        return self._summaries
-
-    def dependants(self, name: str) -> list[dict]:
-        """Packages whose latest version depends on `name` (reverse map built once)."""
-        if self._reverse is None:
-            with self._lock:
-                if self._reverse is None:
-                    reverse: dict[str, list[dict]] = {}
-                    for info in self.packages.values():
-                        seen = set()
-                        for file in artifacts.latest_files(info):
-                            for spec in file.depends:
-                                target = artifacts.spec_name(spec)
-                                if target == info.name or target in seen:
-                                    continue
-                                seen.add(target)
-                                reverse.setdefault(target, []).append(
-                                    {"name": info.name, "version": file.version, "spec": spec}
-                                )
-                    for entries in reverse.values():
-                        entries.sort(key=lambda e: e["name"])
-                    self._reverse = reverse
-        return self._reverse.get(name, [])
-
-
-def build_index(files: list[PackageFile], channeldata: dict) -> CondaIndex:
-    """Group files by package name and attach channeldata's descriptive facts."""
-    grouped: dict[str, list[PackageFile]] = {}
-    for file in files:
-        grouped.setdefault(file.name, []).append(file)
-    described = channeldata.get("packages") or {}
-    packages = {}
-    for name, group in grouped.items():
-        facts = described.get(name) or {}
-        group.sort(key=lambda f: (f.subdir, f.filename))
-        packages[name] = PackageInfo(
-            name=name,
-            files=tuple(group),
-            **{key: _text(facts.get(key)) for key in _DESCRIPTIVE},
-        )
-    return CondaIndex(packages)
+    folder = info.get("subdir", "")
+    return [
+        package_file(filename, record, folder or str(record.get("subdir") or ""), base)
+        for key in ("packages", "packages.conda")
+        for filename, record in (document.get(key) or {}).items()
+        if is_record(record)
+    ]
 
 
 def _text(value: object) -> str | None:
@@ -145,14 +72,39 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
+def descriptive_facts(channeldata: dict) -> dict[str, dict]:
+    """Each package's descriptive facts from channeldata.json, with empty values dropped."""
+    facts = {}
+    for name, entry in (channeldata.get("packages") or {}).items():
+        if isinstance(entry, dict):
+            kept = {key: _text(entry.get(key)) for key in _DESCRIPTIVE}
+            facts[name] = {key: value for key, value in kept.items() if value is not None}
+    return facts
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What one look at the channel found: its subdirs, and which of them are sharded."""
+
+    subdirs: tuple[str, ...]
+    facts: dict[str, dict]
+    sharded: dict[str, ShardIndex]
+
+
 class CondaDriver:
-    """A plain conda channel."""
+    """A plain conda channel (whole or sharded repodata)."""
 
     def __init__(self, channel: ChannelConfig, fetcher: UpstreamFetcher):
         self.channel = channel
         self.fetcher = fetcher
-        self._indexes: dict[str | None, tuple[tuple[int, ...], CondaIndex]] = {}
+        settings = fetcher.settings
+        self.indexes = host_indexes(settings, fetcher.breakers, fetcher)
+        self.shards = ShardReader(fetcher, ShardStore(settings.state_dir / "shards"))
+        self._packages: OrderedDict[tuple, PackageInfo] = OrderedDict()
+        self.memory_packages = MEMORY_PACKAGES  # the fallback upstream keeps fewer
         self._lock = threading.Lock()
+
+    # where things are -----------------------------------------------------------------------
 
     def _base(self, subchannel: str | None) -> str:
         return f"{self.channel.url}/label/{subchannel}" if subchannel else self.channel.url
@@ -165,18 +117,24 @@ class CondaDriver:
             return f"{self._base(subchannel)}/{subdir}"
         return None
 
-    def _get(self, url: str, parse):
-        return self.fetcher.get(
-            url,
-            ttl=self.channel.ttl,
-            channel=self.channel.name,
-            parse=parse,
-            credential=self.channel.credential,
-        )
+    def _key(self, subchannel: str | None) -> str:
+        return f"{self.channel.name}|{self._base(subchannel)}"
 
     def _channeldata(self, subchannel: str | None) -> dict:
+        """{"subdirs": [...], "facts": {name: {...}}} from channeldata.json ({} if none)."""
+        if not self.channel.channeldata:
+            return _NO_CHANNELDATA
         try:
-            document, _ = self._get(f"{self._base(subchannel)}/channeldata.json", lambda d: d)
+            document, _ = self.fetcher.get(
+                f"{self._base(subchannel)}/channeldata.json",
+                ttl=self.channel.ttl,
+                channel=self.channel.name,
+                parse=lambda d: {
+                    "subdirs": tuple(d.get("subdirs") or ()),
+                    "facts": descriptive_facts(d),
+                },
+                credential=self.channel.credential,
+            )
         except UpstreamMissing:
             return _NO_CHANNELDATA
         except UpstreamError:
@@ -185,62 +143,199 @@ class CondaDriver:
             return _NO_CHANNELDATA
         return document
 
-    def index(self, subchannel: str | None) -> CondaIndex:
-        """The channel's index, rebuilt only when one of its documents changed."""
+    def _layout(self, subchannel: str | None) -> _Layout:
         channeldata = self._channeldata(subchannel)
-        subdirs = self.channel.subdirs or tuple(channeldata.get("subdirs") or ()) or COMMON_SUBDIRS
-        parts: list[list[PackageFile]] = []
-        found_any = bool(channeldata)
-        for subdir in subdirs:
-            base = self._download_base(subchannel, subdir)
-            try:
-                files, _ = self._get(
-                    f"{self._base(subchannel)}/{subdir}/repodata.json",
-                    lambda d, base=base: parse_repodata(d, base),
+        subdirs = self.channel.subdirs or channeldata.get("subdirs") or COMMON_SUBDIRS
+        sharded = {}
+        if self.channel.shards:
+            for subdir in subdirs:
+                index = self.shards.index(
+                    f"{self._base(subchannel)}/{subdir}",
+                    ttl=self.channel.ttl,
+                    channel=self.channel.name,
+                    credential=self.channel.credential,
                 )
-            except UpstreamMissing:
-                continue
-            found_any = True
-            parts.append(files)
-        if not found_any:
-            raise NotFound(
-                f"channel {self.channel.name!r} has no subchannel {subchannel!r}",
-                code="subchannel_not_found" if subchannel else "channel_not_found",
+                if index is not None:
+                    sharded[subdir] = index
+        return _Layout(tuple(subdirs), channeldata["facts"], sharded)
+
+    def _plan(self, subchannel: str | None, layout: _Layout) -> Plan:
+        base = self._base(subchannel)
+        if layout.sharded:
+            inputs = tuple(
+                ShardsInput(subdir, index, self._shard_download_base(subchannel, subdir, index))
+                for subdir, index in layout.sharded.items()
             )
-        identity = tuple(id(p) for p in parts) + (id(channeldata),)
-        cached = self._indexes.get(subchannel)
-        if cached is not None and cached[0] == identity:
-            return cached[1]
+        else:
+            inputs = tuple(
+                RepodataInput(
+                    subdir,
+                    (f"{base}/{subdir}/repodata.json.zst", f"{base}/{subdir}/repodata.json"),
+                    self._download_base(subchannel, subdir),
+                )
+                for subdir in layout.subdirs
+            )
+        return Plan(
+            self.channel.name, inputs, layout.facts, self.channel.credential, self.channel.ttl
+        )
+
+    def _shard_download_base(self, subchannel: str | None, subdir: str, index: ShardIndex):
+        if self.channel.download_url or not self.channel.url.startswith(("http://", "https://")):
+            return self._download_base(subchannel, subdir)
+        return index.base_url
+
+    def _not_found(self, subchannel: str | None) -> NotFound:
+        return NotFound(
+            f"channel {self.channel.name!r} has no subchannel {subchannel!r}"
+            if subchannel
+            else f"channel {self.channel.name!r} not found",
+            code="subchannel_not_found" if subchannel else "channel_not_found",
+        )
+
+    def _whole(self, subchannel: str | None, layout: _Layout) -> LiveIndex:
+        try:
+            return self.indexes.current(
+                self._key(subchannel), lambda: self._plan(subchannel, layout), self.channel.ttl
+            )
+        except NoSubdirs:
+            raise self._not_found(subchannel) from None
+
+    def _crawled(self, subchannel: str | None, layout: _Layout) -> LiveIndex | None:
+        if not self.channel.crawl_shards:
+            return None
+        return self.indexes.peek(
+            self._key(subchannel), lambda: self._plan(subchannel, layout), self.channel.ttl
+        )
+
+    # the Driver interface ---------------------------------------------------------------------
+
+    def _remembered(self, key: tuple, make) -> PackageInfo:
         with self._lock:
-            cached = self._indexes.get(subchannel)
-            if cached is not None and cached[0] == identity:
-                return cached[1]
-            index = build_index([f for part in parts for f in part], channeldata)
-            self._indexes[subchannel] = (identity, index)
-            return index
+            info = self._packages.get(key)
+            if info is not None:
+                self._packages.move_to_end(key)
+                return info
+        info = make()
+        with self._lock:
+            self._packages[key] = info
+            while len(self._packages) > self.memory_packages:
+                self._packages.popitem(last=False)
+        return info
 
     def package(self, name: str, subchannel: str | None) -> PackageInfo:
         """The package with all its files."""
-        info = self.index(subchannel).packages.get(name)
-        if info is None:
+        layout = self._layout(subchannel)
+        if layout.sharded:
+            digests = tuple((s, i.shards.get(name)) for s, i in sorted(layout.sharded.items()))
+            key = (subchannel, name, digests, id(layout.facts))
+            info = self._remembered(key, lambda: self._from_shards(name, subchannel, layout))
+        else:
+            live = self._whole(subchannel, layout)
+            key = (subchannel, name, live.version)
+            info = self._remembered(key, lambda: self._from_index(name, live))
+        if not info.files:
             raise NotFound(
                 f"package {name!r} is not in channel {self.channel.name!r}",
                 code="package_not_found",
             )
         return info
 
+    def _info(self, name: str, files: list[PackageFile], facts: dict) -> PackageInfo:
+        files.sort(key=lambda f: (f.subdir, f.filename))
+        return PackageInfo(
+            name=name, files=tuple(files), **{key: facts.get(key) for key in _DESCRIPTIVE}
+        )
+
+    def _from_shards(self, name: str, subchannel: str | None, layout: _Layout) -> PackageInfo:
+        files = []
+        for subdir, index in layout.sharded.items():
+            records = self.shards.records(
+                index, name, channel=self.channel.name, credential=self.channel.credential
+            )
+            base = self._shard_download_base(subchannel, subdir, index)
+            files.extend(
+                package_file(filename, record, subdir, base)
+                for filename, record in records.items()
+                if is_record(record) and record["name"] == name
+            )
+        return self._info(name, files, layout.facts.get(name) or {})
+
+    def _from_index(self, name: str, live: LiveIndex) -> PackageInfo:
+        subdirs = live.file.subdirs
+        files = [
+            package_file(filename, record, subdir, subdirs.get(subdir))
+            for subdir, filename, record in live.file.records(name)
+        ]
+        return self._info(name, files, live.file.facts(name))
+
     def search(
         self, subchannel: str | None, query: str, limit: int, offset: int
     ) -> tuple[list[dict], int]:
         """Summaries of packages whose name contains `query` (case-insensitive)."""
-        summaries = self.index(subchannel).summaries(self.channel.private)
+        items, total, _ = self.search_with_freshness(subchannel, query, limit, offset)
+        return items, total
+
+    def search_with_freshness(
+        self, subchannel: str | None, query: str, limit: int, offset: int
+    ) -> tuple[list[dict], int, dict]:
+        """Search, and how fresh the answer is (the `freshness` object of the API)."""
+        layout = self._layout(subchannel)
+        live = self._crawled(subchannel, layout) if layout.sharded else None
+        if live is None and layout.sharded:
+            return self._search_names(layout, query, limit, offset)
+        if live is None:
+            live = self._whole(subchannel, layout)
+        items, total = live.file.search(query, limit, offset)
+        private = self.channel.private
+        return [dict(item, private=private) for item in items], total, live.freshness()
+
+    def _search_names(self, layout: _Layout, query: str, limit: int, offset: int):
+        """Before the shard crawl is done: names from the shard indexes, facts unknown."""
         needle = query.lower()
-        matches = [s for s in summaries if needle in s["name"].lower()] if needle else summaries
-        return matches[offset : offset + limit], len(matches)
+        names = sorted({n for index in layout.sharded.values() for n in index.shards})
+        matches = [n for n in names if needle in n.lower()] if needle else names
+        items = [
+            {
+                "name": name,
+                "summary": (layout.facts.get(name) or {}).get("summary"),
+                "license": None,
+                "license_spdx": None,
+                "latest_version": None,
+                "platforms": sorted(s for s, i in layout.sharded.items() if name in i.shards),
+                "updated_at": None,
+                "download_count": None,
+                "private": self.channel.private,
+            }
+            for name in matches[offset : offset + limit]
+        ]
+        freshness = {
+            "source": "shards",
+            "index_built_at": None,
+            "upstream_checked_at": None,
+            "stale": False,
+            "complete": False,
+        }
+        return items, len(matches), freshness
 
     def dependants(self, name: str, subchannel: str | None) -> list[dict]:
         """Packages in the channel whose latest version depends on `name`."""
-        return self.index(subchannel).dependants(name)
+        return self.dependants_with_freshness(name, subchannel)[0]
+
+    def dependants_with_freshness(self, name: str, subchannel: str | None) -> tuple[list, dict]:
+        """Dependants, and how fresh (and complete) that answer is."""
+        layout = self._layout(subchannel)
+        live = self._crawled(subchannel, layout) if layout.sharded else None
+        if live is None and layout.sharded:
+            return [], {
+                "source": "shards",
+                "index_built_at": None,
+                "upstream_checked_at": None,
+                "stale": False,
+                "complete": False,
+            }
+        if live is None:
+            live = self._whole(subchannel, layout)
+        return live.file.dependants(name), live.freshness()
 
     def cves(self, name: str, subchannel: str | None) -> list[dict]:
         """Plain conda channels carry no CVE data."""
