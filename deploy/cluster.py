@@ -169,7 +169,7 @@ def start_cluster(work_dir: Path, workers: int = 1) -> Cluster:
             "TOKEN_DEV_KEY": "false",
             "LOG_LEVEL": "WARNING",
             # nginx adds X-Forwarded-For; the load is one client, above the default rate limit
-            "TRUSTED_PROXIES": "1",
+            "TRUSTED_PROXIES": "127.0.0.1",
             "RATE_LIMIT": "100000 per minute",
             "GUNICORN_GRACEFUL_TIMEOUT": "3",
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask import request
 
+from common import forwarded
 from common import guards
 from common import observability
 from common import tokens
@@ -27,8 +28,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["catalog"] = Catalog(settings)
     app.extensions["proxy"] = proxy.ServiceProxy(settings)
     register_error_handlers(app)
+    forwarded.init_app(app, settings)
     guards.init_app(app)
     observability.init_app(app, "gateway", settings)
+    observability.hide_channels({c.name for c in settings.channels.values() if c.private})
     tokens.init_app(app, settings, audience="api")
     limits.init_app(app, settings)
     app.register_blueprint(health_blueprint(lambda: _ready(app)))

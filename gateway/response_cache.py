@@ -71,12 +71,6 @@ def shared_max_age(cache_control: str | None) -> int | None:
     return None
 
 
-def cache_key(method: str, path: str, query: list[tuple[str, str]], accept: str) -> str:
-    """A key from what changes the answer: path, query (sorted, no token) and Accept."""
-    parts = "&".join(f"{k}={v}" for k, v in sorted(query) if k != "token")
-    return f"{method} {path}?{parts} accept={accept}"
-
-
 class ResponseCache:
     """A bounded in-memory LRU of public responses, with an optional Redis layer."""
 

@@ -181,3 +181,32 @@ def check_scaling_and_ingress(objects: Manifests, secret: Obj) -> list[str]:
                 if port not in known + [p["port"] for p in service["spec"]["ports"]]:
                     problems.append(f"Ingress: Service {backend['name']} has no port {port}")
     return problems
+
+
+MONITORING = {"matchLabels": {NAMESPACE_LABEL: "monitoring"}}
+
+
+def check_metrics(objects: Manifests, secret: Obj) -> list[str]:
+    """Every app pod serves metrics on a `metrics` port (METRICS_BIND), not the http port; no
+    Service exposes it; only the monitoring namespace may reach it."""
+    problems = []
+    for deployment, _, _, container in app_containers(objects):
+        where, env = label_of(deployment), container_env(objects, container)
+        bind = env.get("METRICS_BIND") or ""
+        ports = {p.get("name"): p["containerPort"] for p in container.get("ports", [])}
+        if not bind or ports.get("metrics") != int(bind.rpartition(":")[2] or 0):
+            problems.append(f"{where}: METRICS_BIND {bind!r} is not its `metrics` port")
+        if bind and ports.get("http") == int(bind.rpartition(":")[2] or 0):
+            problems.append(f"{where}: metrics on the http port")
+    for service in of_kind(objects, "Service"):
+        for port in service["spec"]["ports"]:
+            if port.get("targetPort") in ("metrics", 9100):
+                problems.append(f"Service/{service['metadata']['name']}: exposes metrics")
+    for policy in of_kind(objects, "NetworkPolicy"):
+        for rule in policy["spec"].get("ingress", []):
+            if not any(p.get("port") in ("metrics", 9100) for p in rule.get("ports", [])):
+                continue
+            peers = rule.get("from", [])
+            if not peers or any(peer.get("namespaceSelector") != MONITORING for peer in peers):
+                problems.append(f"NetworkPolicy/{policy['metadata']['name']}: metrics open")
+    return problems

@@ -27,6 +27,7 @@ CHECKS = (
     policies.check_network,
     policies.check_workloads,
     policies.check_scaling_and_ingress,
+    policies.check_metrics,
 )
 KINDS = {
     "Namespace",
@@ -184,7 +185,19 @@ def _channel_outside_image(objects):
     config["data"]["channels.toml"] += '[channels.x]\nurl = "file:/srv/x"\n'
 
 
+def _metrics_open(objects):
+    policy = named(objects, "NetworkPolicy", "metrics-from-monitoring")
+    policy["spec"]["ingress"][0]["from"] = [{"namespaceSelector": {}}]
+
+
+def _metrics_on_http(objects):
+    config = next(c for c in of_kind(objects, "ConfigMap") if "METRICS_BIND" in c["data"])
+    config["data"]["METRICS_BIND"] = "0.0.0.0:8080"
+
+
 BREAKAGES: dict[str, tuple[Callable[[Manifests], None], str]] = {
+    "metrics from anywhere": (_metrics_open, "NetworkPolicy/metrics-from-monitoring: metrics open"),
+    "metrics on the http port": (_metrics_on_http, "metrics on the http port"),
     "liveness probe path": (_wrong_probe, "livenessProbe path /health reaches None"),
     "readiness on /healthz": (_readiness_on_liveness, "reaches health.healthz, not health.readyz"),
     "env var typo": (_unknown_env, "env GATEWAY_CACHE_ULR is not a setting"),
