@@ -33,16 +33,21 @@ def allowed_host(host: str, allowed: tuple[str, ...]) -> bool:
     return bool(name) and ("*" in allowed or name in {a.lower() for a in allowed})
 
 
-def base_url_or_none(settings: Settings) -> str | None:
-    """The public base URL for the current request, or None when its Host is not allowed."""
+def resolve_base_url(settings: Settings, host: str, scheme: str) -> str | None:
+    """PUBLIC_URL, else `scheme://host` when `host` is allowed, else None."""
     if settings.public_url:
         return settings.public_url.rstrip("/")
-    forwarded = request.headers.get(FORWARDED_HEADER)
-    if forwarded and is_internal_call(settings.internal_key):
-        return forwarded.rstrip("/")
-    if allowed_host(request.host, settings.allowed_hosts):
-        return f"{request.scheme}://{request.host.lower()}"
+    if allowed_host(host, settings.allowed_hosts):
+        return f"{scheme}://{host.lower()}"
     return None
+
+
+def base_url_or_none(settings: Settings) -> str | None:
+    """The public base URL for the current request, or None when its Host is not allowed."""
+    forwarded = request.headers.get(FORWARDED_HEADER)
+    if not settings.public_url and forwarded and is_internal_call(settings.internal_key):
+        return forwarded.rstrip("/")
+    return resolve_base_url(settings, request.host, request.scheme)
 
 
 def public_base_url(settings: Settings) -> str:

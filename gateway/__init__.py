@@ -18,6 +18,7 @@ from gateway import limits
 from gateway import proxy
 from gateway import web
 from gateway.catalog import Catalog
+from gateway.hot_path import HotPath
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -29,6 +30,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["catalog"] = Catalog(settings)
     app.extensions["proxy"] = proxy.ServiceProxy(settings)
     register_error_handlers(app)
+    # WSGI order: token stripping, then trusted proxy headers, then the hot path, then Flask
+    app.wsgi_app = HotPath(  # type: ignore[method-assign]
+        app.wsgi_app, settings, app.extensions["proxy"].cache, proxy.is_shareable_path
+    )
     forwarded.init_app(app, settings)
     guards.init_app(app)
     observability.init_app(app, "gateway", settings)

@@ -9,6 +9,7 @@ built on. Every field is percent-escaped, so no value can imitate a separator.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 from common import sbom_negotiation
@@ -44,6 +45,7 @@ def _escape(text: str) -> str:
     return quote(text, safe="")
 
 
+@lru_cache(maxsize=8192)  # hot URLs repeat: their keys are computed once per worker
 def cache_key(facts: RequestFacts) -> str:
     """The key a shared answer to `facts` is stored under."""
     query = "&".join(f"{_escape(k)}={_escape(v)}" for k, v in facts.forwarded_query())

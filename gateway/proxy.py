@@ -192,6 +192,11 @@ def unavailable_badge(error: AppError, path: str) -> Response:
     return grey_badge(path, "unavailable", error.status, f"max-age={UNAVAILABLE_MAX_AGE}")
 
 
+def is_shareable_path(path: str) -> bool:
+    """Whether `path` is a badge or SBOM URL, whose public answers the proxy may share."""
+    return bool(BADGE_PATH.match(path) or SBOM_PATH.match(path))
+
+
 def is_badge_path(path: str) -> bool:
     """Whether `path` is a badge image or shields JSON URL (not the snippets listing)."""
     return bool(BADGE_PATH.match(path)) and not path.endswith("/badges")

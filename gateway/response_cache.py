@@ -100,6 +100,11 @@ class ResponseCache:
             return entry
         return None
 
+    def get_local(self, key: str) -> StoredResponse | None:
+        """A fresh response for `key` from this worker's memory only (no Redis round trip)."""
+        entry = self._entries.get(key)  # a dict read is atomic; no LRU bump on this path
+        return entry if entry is not None and entry.expires_at > time.time() else None
+
     def put(self, key: str, status: int, headers: Mapping[str, str], body: bytes) -> bool:
         """Store the response if its headers allow a shared cache to; True if stored."""
         seconds = shared_max_age(headers.get("Cache-Control"))

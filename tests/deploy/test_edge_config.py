@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 from deploy.cluster import EDGE_DIR
@@ -25,3 +26,20 @@ def test_the_kubernetes_edge_config_passes_nginx_t(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
+
+
+def test_the_make_run_edge_config_passes_nginx_t(tmp_path):
+    from deploy.edge import edge_config
+
+    for sub in ("cache", "tmp/body", "tmp/proxy"):
+        (tmp_path / sub).mkdir(parents=True)
+    text = edge_config(tmp_path, "127.0.0.1:1", "127.0.0.1:9")
+    assert re.search(r"@[A-Z_]+@", text) is None  # every placeholder filled in
+    config = tmp_path / "nginx.conf"
+    config.write_text(text)
+    result = subprocess.run(
+        [find_nginx(), "-t", "-p", str(tmp_path), "-c", str(config), "-e", "stderr"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
