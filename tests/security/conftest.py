@@ -108,3 +108,19 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     yield system
     system.stop()
     redis.stop()
+
+
+def token_validator(state_dir: Path, **overrides):
+    """A TokenValidator with the test secret and issuer (settings may be overridden)."""
+    from common.settings import Settings
+    from common.tokens import TokenValidator
+    from tests.processes import TEST_ISSUER
+    from tests.processes import TEST_SECRET
+
+    environ = {
+        "STATE_DIR": str(state_dir),
+        "TOKEN_HS256_SECRET": TEST_SECRET,
+        "TOKEN_ISSUER": TEST_ISSUER,
+    }
+    settings = Settings.from_env(environ, with_channels=False, **overrides)
+    return TokenValidator.from_settings(settings)

@@ -13,26 +13,18 @@ import jwt
 import pytest
 
 from common.errors import Unauthorized
-from common.settings import Settings
 from common.tokens import TokenValidator
 from tests.conftest import mint
 from tests.processes import TEST_ISSUER
 from tests.processes import TEST_SECRET
+from tests.security.conftest import token_validator
 
 NOW = int(time.time())
 
 
 @pytest.fixture
 def validator(tmp_path) -> TokenValidator:
-    settings = Settings.from_env(
-        {
-            "STATE_DIR": str(tmp_path),
-            "TOKEN_HS256_SECRET": TEST_SECRET,
-            "TOKEN_ISSUER": TEST_ISSUER,
-        },
-        with_channels=False,
-    )
-    return TokenValidator.from_settings(settings)
+    return token_validator(tmp_path)
 
 
 @pytest.mark.parametrize(

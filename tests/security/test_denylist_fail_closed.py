@@ -7,29 +7,13 @@ import logging
 import pytest
 
 from common.errors import UpstreamError
-from common.settings import Settings
 from common.tokens import Denylist
-from common.tokens import TokenValidator
 from tests.conftest import mint
-from tests.processes import TEST_ISSUER
-from tests.processes import TEST_SECRET
-
-
-def _validator(tmp_path, **overrides) -> TokenValidator:
-    settings = Settings.from_env(
-        {
-            "STATE_DIR": str(tmp_path),
-            "TOKEN_HS256_SECRET": TEST_SECRET,
-            "TOKEN_ISSUER": TEST_ISSUER,
-        },
-        with_channels=False,
-        **overrides,
-    )
-    return TokenValidator.from_settings(settings)
+from tests.security.conftest import token_validator
 
 
 def test_a_missing_deny_list_file_refuses_tokens_with_503(tmp_path, caplog):
-    validator = _validator(tmp_path, token_denylist_file=tmp_path / "nope" / "revoked.txt")
+    validator = token_validator(tmp_path, token_denylist_file=tmp_path / "nope" / "revoked.txt")
     with caplog.at_level(logging.ERROR), pytest.raises(UpstreamError) as caught:
         validator.validate(mint("private"), audience="api")
     assert caught.value.status == 503 and caught.value.code == "token_denylist_unavailable"
@@ -39,7 +23,7 @@ def test_a_missing_deny_list_file_refuses_tokens_with_503(tmp_path, caplog):
 
 
 def test_a_missing_file_is_allowed_when_the_settings_say_it_is_optional(tmp_path):
-    validator = _validator(
+    validator = token_validator(
         tmp_path, token_denylist_file=tmp_path / "revoked.txt", token_denylist_optional=True
     )
     assert validator.validate(mint("private"), audience="api").subject == "test-service-account"
