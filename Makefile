@@ -34,7 +34,7 @@ debian-packages: ## install Debian packages the tests need (redis-server, chromi
 		else echo "missing:$$missing: run 'sudo apt-get install$$missing'"; exit 1; fi; \
 	fi
 
-run: venv ## start gateway (:8080), badges (:8081), sbom (:8082) and metadata (:8083) on the embedded channels
+run: venv debian-packages ## start the edge (:8080) before the gateway (:8084), badges (:8081), sbom (:8082), metadata (:8083)
 	@mkdir -p var
 	@echo ""
 	@echo "  conda-badges is starting on the embedded default channels (main, test-recipes, private)."
@@ -69,7 +69,7 @@ $(BENCH_BASELINE)/.installed:
 	$(BENCH_BASELINE)/bin/python -m pip install --quiet 'pybadges==3.0.1' 'setuptools<81'
 	@touch $@
 
-bench: venv $(BENCH_BASELINE)/.installed ## benchmarks (metadata, badges, SBOM, badge rendering vs pybadges); prints tables (installs Debian's wrk when root)
+bench: venv debian-packages $(BENCH_BASELINE)/.installed ## benchmarks (metadata, badges, SBOM, edge and hot path, scale, badge rendering vs pybadges); prints tables (installs wrk when root)
 	@command -v wrk >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python -m bench --baseline-python $(BENCH_BASELINE)/bin/python

@@ -1,4 +1,4 @@
-"""Smoke test of a running `make run` (gateway :8080 and friends) from the virtualenv under test.
+"""Smoke test of a running `make run` (the edge :8080 and friends) from the virtualenv under test.
 
     <venv>/bin/python .ci/smoke.py --venv <venv> --token <token for the private channel>
 
@@ -26,7 +26,8 @@ from common.badge_render import STYLES
 from services.badges.kinds import KINDS
 
 GATEWAY = "http://127.0.0.1:8080"
-PORTS = (8080, 8081, 8082, 8083)
+PORTS = (8080, 8081, 8082, 8083, 8084)  # the edge, badges, sbom, metadata, gateway
+GUNICORN_PORTS = PORTS[1:]
 SVG = "{http://www.w3.org/2000/svg}"
 HEIGHTS = {
     "flat": "20",
@@ -84,14 +85,14 @@ def wait_until_up(seconds: float) -> bool:
 
 
 def server_commands() -> list[list[str]]:
-    """The command lines of the gunicorn processes bound to 8080-8083."""
+    """The command lines of the gunicorn processes bound to 8081-8084."""
     found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             argv = cmdline.read_bytes().decode(errors="replace").split("\0")
         except OSError:
             continue
-        if "gunicorn" in argv and any(f"127.0.0.1:{port}" in argv for port in PORTS):
+        if "gunicorn" in argv and any(f"127.0.0.1:{port}" in argv for port in GUNICORN_PORTS):
             found.append(argv)
     return found
 
@@ -128,10 +129,10 @@ def main() -> int:
     venv = Path(os.path.abspath(args.venv))  # not resolve(): venv/bin/python is a symlink
     print(f"smoke test on Python {platform.python_version()} ({sys.executable})", flush=True)
     smoke.check(Path(os.path.abspath(sys.prefix)) == venv, f"running in {sys.prefix}, not {venv}")
-    if not smoke.check(wait_until_up(180), "make run did not come up on 8080-8083 in 180 s"):
+    if not smoke.check(wait_until_up(180), "make run did not come up on 8080-8084 in 180 s"):
         return report(smoke)
     commands = server_commands()
-    smoke.check(len(commands) >= len(PORTS), f"gunicorn processes found: {len(commands)}")
+    smoke.check(len(commands) >= len(GUNICORN_PORTS), f"gunicorn processes found: {len(commands)}")
     for argv in commands:
         runs_here = Path(os.path.abspath(argv[0])).is_relative_to(venv)
         smoke.check(runs_here, f"a server runs outside {venv}: {' '.join(argv[:3])}")

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from bench import badges_bench
+from bench import front_door_bench
 from bench import metadata_bench
 from bench import render_bench
 from bench import sbom_bench
@@ -60,9 +61,12 @@ def main() -> None:
     metadata = metadata_bench.run(quick)
     badges = badges_bench.run(quick)
     sbom = sbom_http(quick)
+    front_door, front_door_lines = front_door_bench.run()
     print(HEADER)
-    for row in metadata + badges + sbom:
+    for row in metadata + badges + sbom + front_door:
         print(row.row())
+    for line in front_door_lines:  # the edge and hot-path targets (issue 16)
+        print(line)
     half = len(badges) // 2
     for group in (badges[:half], badges[half:]):
         print(badges_bench.ratio_line(group) + f" ({group[0].name.rsplit(', ', 1)[-1]})")

@@ -67,11 +67,11 @@ class MetadataClient:
         headers = {"Accept": "application/json"}
         if has_request_context():
             headers["X-Request-ID"] = request_id()  # one ID across all three processes
+        if self.internal_key:  # a trusted caller: not rate-limited as one public client
+            headers["X-Internal-Key"] = self.internal_key
+            headers["X-Token-Audience"] = self.audience
         if token:
             headers["Authorization"] = f"Bearer {token}"
-            if self.internal_key:
-                headers["X-Internal-Key"] = self.internal_key
-                headers["X-Token-Audience"] = self.audience
         try:
             response = self.session.get(
                 self.base_url + path, params=params, headers=headers, timeout=self.timeout

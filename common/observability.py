@@ -12,11 +12,9 @@ from flask import Flask
 from flask import Response
 from flask import g
 from flask import request
-from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client import CollectorRegistry
 from prometheus_client import Counter
 from prometheus_client import Histogram
-from prometheus_client import generate_latest
 from prometheus_client import multiprocess
 
 from common.settings import Settings
@@ -34,12 +32,42 @@ DURATION = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 CACHE = Counter("gateway_cache_total", "Gateway cache look-ups", ["cache", "result"])
-UPSTREAM_FETCHES = Counter(
+_UPSTREAM_FETCHES = Counter(
     "gateway_upstream_fetches_total", "Fetches sent to upstreams", ["channel", "outcome"]
 )
+# label values are bounded: methods outside this set are `other`, private channels `(private)`
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+PRIVATE_CHANNEL_LABEL = "(private)"
+_private_channels: set[str] = set()
+
+
+def hide_channels(names: set[str] | frozenset[str]) -> None:
+    """Private channels: counted under the label `(private)`, never under their names."""
+    _private_channels.update(names)
+
+
+class _ChannelCounter:
+    """gateway_upstream_fetches_total, whose channel label never names a private channel."""
+
+    def labels(self, channel: str, outcome: str):
+        """The child counter for (channel, outcome), private names hidden."""
+        shown = PRIVATE_CHANNEL_LABEL if channel in _private_channels else channel
+        return _UPSTREAM_FETCHES.labels(shown, outcome)
+
+
+UPSTREAM_FETCHES = _ChannelCounter()
+
+
+def method_label(method: str) -> str:
+    """The method as a metric label: a standard method, else `other`."""
+    return method if method in METHODS else "other"
+
 
 CSP_SVG = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-CSP_HTML = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'"
+CSP_HTML = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'"
+)
 CSP_DEFAULT = "default-src 'none'; frame-ancestors 'none'"
 
 
@@ -88,22 +116,20 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("requests_cache").setLevel(logging.ERROR)
 
 
-def metrics_response() -> Response:
-    """Prometheus text for all workers (multiprocess mode) or this process."""
+def metrics_registry() -> CollectorRegistry:
+    """A registry with every worker's samples (multiprocess mode), for the metrics listener."""
     registry = CollectorRegistry()
-    try:
-        multiprocess.MultiProcessCollector(registry)
-    except ValueError:  # not under a multiprocess setup (a test client): this process only
-        from prometheus_client import REGISTRY
-
-        registry = REGISTRY
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    multiprocess.MultiProcessCollector(registry)
+    return registry
 
 
 def init_app(app: Flask, service: str, settings: Settings) -> None:
-    """Install request IDs, access logging, metrics and security headers on `app`."""
+    """Install request IDs, access logging, metrics and security headers on `app`.
+
+    Metrics are not served by the app: the gunicorn master serves them on METRICS_BIND, an
+    internal address (deploy/gunicorn.conf.py), never on the public port.
+    """
     configure_logging(settings)
-    app.add_url_rule("/metrics", "metrics", metrics_response)
 
     @app.before_request
     def _start():
@@ -121,11 +147,13 @@ def init_app(app: Flask, service: str, settings: Settings) -> None:
             response.headers.setdefault("Content-Security-Policy", CSP_SVG)
         elif response.mimetype == "text/html":
             response.headers.setdefault("Content-Security-Policy", CSP_HTML)
+            response.headers["X-Frame-Options"] = "DENY"
         else:
             response.headers.setdefault("Content-Security-Policy", CSP_DEFAULT)
         route = route_template()
         elapsed = time.perf_counter() - getattr(g, "started", time.perf_counter())
-        REQUESTS.labels(service, route, request.method, str(response.status_code)).inc()
+        method = method_label(request.method)
+        REQUESTS.labels(service, route, method, str(response.status_code)).inc()
         DURATION.labels(service, route).observe(elapsed)
         access_log.info(
             "request",
@@ -133,7 +161,7 @@ def init_app(app: Flask, service: str, settings: Settings) -> None:
                 "fields": {
                     "service": service,
                     "request_id": request_id(),
-                    "method": request.method,
+                    "method": method,
                     "route": route,
                     "status": response.status_code,
                     "duration_ms": round(elapsed * 1000, 2),

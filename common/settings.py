@@ -51,8 +51,18 @@ class Settings:
     breaker_reset: float = field(default=10.0, metadata={"env": "GATEWAY_BREAKER_RESET"})
     rate_limit: str = field(default="1200 per minute", metadata={"env": "RATE_LIMIT"})
     rate_limit_storage: str = field(default="", metadata={"env": "RATE_LIMIT_STORAGE_URL"})
-    trusted_proxies: int = field(default=0, metadata={"env": "TRUSTED_PROXIES"})
+    # addresses/networks of the proxies (the edge) whose X-Forwarded-For/-Proto are believed
+    trusted_proxies: tuple[str, ...] = field(
+        default=(), metadata={"env": "TRUSTED_PROXIES", "parse": _csv}
+    )
     public_url: str = field(default="", metadata={"env": "PUBLIC_URL"})
+    # without PUBLIC_URL, the hosts (Host header, port ignored) public URLs may be built on
+    allowed_hosts: tuple[str, ...] = field(
+        default=("localhost", "127.0.0.1", "::1"),
+        metadata={"env": "ALLOWED_HOSTS", "parse": _csv},
+    )
+    # host:port of the internal Prometheus listener each gunicorn master starts ("" = none)
+    metrics_bind: str = field(default="", metadata={"env": "METRICS_BIND"})
 
     # gateway: channels the size of conda-forge (host indexes, shards, the fallback upstream)
     # longest a request waits for another worker's first build of a channel's index
@@ -119,6 +129,10 @@ class Settings:
     token_max_length: int = field(default=8192, metadata={"env": "TOKEN_MAX_LENGTH"})
     token_denylist_file: Path | None = field(default=None, metadata={"env": "TOKEN_DENYLIST_FILE"})
     token_denylist_redis_url: str = field(default="", metadata={"env": "TOKEN_DENYLIST_REDIS_URL"})
+    # a TOKEN_DENYLIST_FILE that does not exist refuses every token (503) unless this is true
+    token_denylist_optional: bool = field(
+        default=False, metadata={"env": "TOKEN_DENYLIST_OPTIONAL", "parse": _bool}
+    )
     token_dev_key: bool = field(default=True, metadata={"env": "TOKEN_DEV_KEY", "parse": _bool})
 
     # resolved from channels_file at load time

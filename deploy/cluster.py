@@ -39,6 +39,7 @@ from tests.processes import start_gunicorn
 from tests.processes import start_redis
 
 NGINX_TEMPLATE = REPO / "deploy" / "nginx" / "cluster.conf.template"
+EDGE_DIR = REPO / "deploy" / "k8s" / "base" / "edge"  # the edge rules Kubernetes uses too
 APPS = {
     "gateway": "gateway.wsgi:app",
     "metadata": "gateway.wsgi:app",  # the gateway again, for the services' calls back
@@ -48,9 +49,10 @@ APPS = {
 REPLICAS = ("a", "b")
 FAIL_TIMEOUT = 10  # seconds nginx keeps a failed replica out of its pool
 CHANNEL = "recipes"  # test-recipes, served over HTTP so that upstream fetches can be counted
+BRIEF_CHANNEL = "brief"  # main again, whose answers are fresh for 1 s (stale serving)
 PACKAGE = "dependency"
 SBOM_FILE = "noarch/dependency-2.0-0.conda"
-TRIED = re.compile(r"upstream=(.*?) upstream_status=")  # the replicas nginx tried, in order
+TRIED = re.compile(r'"upstream":"(.*?)"')  # the replicas the edge tried, in order
 
 
 @dataclass
@@ -58,11 +60,12 @@ class Cluster:
     """The running processes, their ports, the upstream and the load balancer's URL."""
 
     work_dir: Path
-    url: str  # nginx in front of the gateways: the public address
+    url: str  # the nginx edge cache in front of the gateways: the public address
     ports: dict[str, int]  # "gateway-a" ... "sbom-b", and "lb-gateway", "lb-metadata", ...
     upstream: UpstreamServer
     redis_url: str
     processes: dict[str, Process] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)  # what every replica runs with
 
     def replica_url(self, name: str) -> str:
         """The direct URL of one replica, e.g. `gateway-a`, bypassing nginx."""
@@ -107,12 +110,15 @@ def nginx_config(directory: Path, ports: dict[str, int]) -> str:
         )
         text = text.replace(f"@{app.upper()}_SERVERS@", servers)
         text = text.replace(f"@{app.upper()}_PORT@", str(ports[f"lb-{app}"]))
+    user = "user root;" if os.geteuid() == 0 else ""  # else workers run as nobody
+    text = text.replace("@USER@", user).replace("@EDGE_DIR@", str(EDGE_DIR))
     return text.replace("@DIR@", str(directory))
 
 
 def start_nginx(directory: Path, ports: dict[str, int]) -> Process:
     """Start nginx in the foreground with its own config, pid and logs in `directory`."""
     directory.mkdir(parents=True, exist_ok=True)
+    (directory / "cache").mkdir(parents=True, exist_ok=True)
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (directory / "tmp" / sub).mkdir(parents=True, exist_ok=True)
     config = directory / "nginx.conf"
@@ -157,7 +163,13 @@ def start_cluster(work_dir: Path, workers: int = 1) -> Cluster:
     try:
         cluster.processes["nginx"] = start_nginx(work_dir / "nginx", ports)
         channels = work_dir / "channels.toml"
-        channels.write_text(f'[channels.{CHANNEL}]\nurl = "{upstream.url}"\nsubdirs = ["noarch"]\n')
+        data = REPO / "data" / "channels"
+        channels.write_text(
+            f'[channels.{CHANNEL}]\nurl = "{upstream.url}"\nsubdirs = ["noarch"]\n'
+            # the embedded private channel, for tokens; a public one fresh for 1 s only
+            f'[channels.private]\nurl = "file:{data / "private"}"\nprivate = true\n'
+            f'[channels.{BRIEF_CHANNEL}]\nurl = "file:{data / "main"}"\nttl = 1\n'
+        )
         env = {
             "GATEWAY_CHANNELS_FILE": str(channels),
             "GATEWAY_CACHE_URL": redis_url,
@@ -168,11 +180,14 @@ def start_cluster(work_dir: Path, workers: int = 1) -> Cluster:
             "INTERNAL_API_KEY": secrets.token_urlsafe(48),
             "TOKEN_DEV_KEY": "false",
             "LOG_LEVEL": "WARNING",
-            # nginx adds X-Forwarded-For; the load is one client, above the default rate limit
-            "TRUSTED_PROXIES": "1",
+            # the edge sets X-Forwarded-For; the load is one client, above the default limit
+            "TRUSTED_PROXIES": "127.0.0.1",
+            "PUBLIC_URL": url,
             "RATE_LIMIT": "100000 per minute",
             "GUNICORN_GRACEFUL_TIMEOUT": "3",
         }
+
+        cluster.env = env
 
         def start(name: str) -> Process:
             app = APPS[name.split("-")[0]]
@@ -204,13 +219,15 @@ def fetch(url: str, timeout: float = 10.0) -> int:
         return 0
 
 
-def request_paths() -> list[str]:
-    """The mix of requests the load sends: metadata, a badge and an SBOM."""
+def request_paths(unique: int | None = None) -> list[str]:
+    """The mix of requests the load sends: metadata, a badge and an SBOM. With `unique`, each
+    URL is one no cache has seen, so it reaches a gateway (and a service) behind the edge."""
+    n = "" if unique is None else str(unique)
     return [
-        f"/api/channels/{CHANNEL}/artifacts/conda/{PACKAGE}",
-        f"/{CHANNEL}/{PACKAGE}/badges/version.svg",
-        f"/{CHANNEL}/{SBOM_FILE}.cdx.json",
-        f"/api/channels/{CHANNEL}/artifacts?q=dep",
+        f"/api/channels/{CHANNEL}/artifacts/conda/{PACKAGE}" + (f"?n={n}" if n else ""),
+        f"/{CHANNEL}/{PACKAGE}/badges/version.svg" + (f"?label=load{n}" if n else ""),
+        f"/{CHANNEL}/{SBOM_FILE}.cdx.json" + (f"?n={n}" if n else ""),
+        f"/api/channels/{CHANNEL}/artifacts?q=dep" + (f"&n={n}" if n else ""),
     ]
 
 
@@ -254,7 +271,6 @@ def load_with_kills(
     victims: tuple[str, ...] = ("gateway-a", "metadata-a", "badges-a", "sbom-a"),
 ) -> LoadReport:
     """Send `threads` concurrent request loops through nginx; SIGKILL `victims` at `kill_at`."""
-    paths = request_paths()
     results: list[tuple[float, str, int]] = []  # (when the answer ended, path, status)
     lock = threading.Lock()
     start = time.monotonic()
@@ -263,6 +279,7 @@ def load_with_kills(
     def loop(offset: int) -> None:
         i = offset
         while time.monotonic() < stop_at:
+            paths = request_paths(unique=i * threads + offset)  # past the edge's cache
             path = paths[i % len(paths)]
             status = fetch(cluster.url + path)
             with lock:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask import g
 from flask import request
 
+from common import forwarded
 from common import guards
 from common import observability
 from common import tokens
@@ -16,6 +18,7 @@ from gateway import limits
 from gateway import proxy
 from gateway import web
 from gateway.catalog import Catalog
+from gateway.hot_path import HotPath
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -27,8 +30,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["catalog"] = Catalog(settings)
     app.extensions["proxy"] = proxy.ServiceProxy(settings)
     register_error_handlers(app)
+    # WSGI order: token stripping, then trusted proxy headers, then the hot path, then Flask
+    app.wsgi_app = HotPath(  # type: ignore[method-assign]
+        app.wsgi_app, settings, app.extensions["proxy"].cache, proxy.is_shareable_path
+    )
+    forwarded.init_app(app, settings)
     guards.init_app(app)
     observability.init_app(app, "gateway", settings)
+    observability.hide_channels({c.name for c in settings.channels.values() if c.private})
     tokens.init_app(app, settings, audience="api")
     limits.init_app(app, settings)
     app.register_blueprint(health_blueprint(lambda: _ready(app)))
@@ -38,13 +47,29 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.after_request
     def _conditional(response):
-        """Strong ETags and 304s for JSON answers."""
+        """Strong ETags and 304s for JSON answers; public API answers may be shared (the edge
+        caches them) for as long as the channel's data is fresh."""
         if response.status_code == 200 and response.mimetype == "application/json":
+            seconds = _api_max_age(settings)
+            if seconds and "Cache-Control" not in response.headers:
+                response.headers["Cache-Control"] = f"public, max-age={seconds}"
             response.add_etag()
             response.make_conditional(request)
         return response
 
     return app
+
+
+def _api_max_age(settings: Settings) -> int | None:
+    """Seconds a public API answer stays fresh (its channel's TTL), or None: not an API
+    answer, a token request (those are `private, no-store`), or a private channel."""
+    if not request.path.startswith("/api/channels") or getattr(g, "token", None) is not None:
+        return None
+    channel = (request.view_args or {}).get("channel")
+    if channel is None:
+        return settings.default_ttl if request.path == "/api/channels" else None
+    config = settings.channels.get(channel)
+    return config.ttl if config is not None and not config.private else None
 
 
 def _ready(app: Flask) -> tuple[bool, str]:

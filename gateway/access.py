@@ -7,7 +7,6 @@ services on a user's behalf: they forward the user's token together with the int
 
 from __future__ import annotations
 
-import hmac
 import logging
 from collections.abc import Iterable
 
@@ -15,7 +14,11 @@ from flask import g
 from flask import request
 
 from common.channels import ChannelConfig
+from common.errors import Forbidden
 from common.errors import InvalidParameter
+from common.internal import INTERNAL_KEY_HEADER
+from common.internal import is_internal_call
+from common.tokens import channel_not_found
 from common.tokens import validator
 
 log = logging.getLogger(__name__)
@@ -23,14 +26,14 @@ log = logging.getLogger(__name__)
 SERVICE_AUDIENCES = ("badges", "sbom")
 
 
+OUT_OF_SCOPE = "the token's scope does not include this channel"
+
+
 def _has_internal_key() -> bool:
-    expected = validator().settings.internal_key
-    given = request.headers.get("X-Internal-Key")
-    if not expected or given is None:
-        return False
-    if hmac.compare_digest(given.encode(), expected.encode()):
+    if is_internal_call(validator().settings.internal_key):
         return True
-    log.warning("a request carried a wrong internal key; checking its token as audience api")
+    if INTERNAL_KEY_HEADER in request.headers:
+        log.warning("a request carried a wrong internal key; checking its token as audience api")
     return False
 
 
@@ -39,6 +42,8 @@ def request_audience() -> str:
     if not _has_internal_key():
         return "api"
     audience = request.headers.get("X-Token-Audience", "")
+    if not audience and g.get("token") is None:
+        return "api"  # a service reading public facts
     if audience not in SERVICE_AUDIENCES:
         raise InvalidParameter(
             "X-Token-Audience must be badges or sbom", code="invalid_token_audience"
@@ -46,13 +51,25 @@ def request_audience() -> str:
     return audience
 
 
-def check_channel_access(channel: ChannelConfig, subchannel: str | None) -> None:
-    """Raise unless this request may read `channel` (404 / 401 / 403 for private channels)."""
-    if not channel.private:
-        return
-    validator().authorize(
-        g.get("token"), audience=request_audience(), channel=channel.name, subchannel=subchannel
-    )
+def readable_channel(
+    channels: dict[str, ChannelConfig], name: str, subchannel: str | None
+) -> ChannelConfig:
+    """The channel `name` if this request may read it; raise otherwise.
+
+    A private channel and a missing one answer alike, so that no token (junk or valid for
+    other channels) can tell them apart: 404 without a token, 401 for a token that is not
+    valid, 403 for a valid token whose scope does not name the channel.
+    """
+    config = channels.get(name)
+    if config is not None and not config.private:
+        return config
+    token = g.get("token")
+    if token is None:
+        raise channel_not_found(name)
+    claims = validator().validate(token, audience=request_audience())
+    if config is None or not claims.covers(name, subchannel):
+        raise Forbidden(OUT_OF_SCOPE)
+    return config
 
 
 def visible_channels(channels: Iterable[ChannelConfig]) -> list[ChannelConfig]:

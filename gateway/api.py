@@ -13,7 +13,7 @@ from common import names
 from common.errors import InvalidParameter
 from common.errors import NotFound
 from gateway import artifacts
-from gateway.access import check_channel_access
+from gateway.access import readable_channel
 from gateway.access import visible_channels
 from gateway.catalog import Catalog
 
@@ -32,8 +32,7 @@ def _driver(channel: str, subchannel: str | None):
     names.channel_name(channel)
     if subchannel is not None:
         names.subchannel_name(subchannel)
-    config = _catalog().channel(channel)
-    check_channel_access(config, subchannel)
+    readable_channel(_catalog().channels, channel, subchannel)
     return _catalog().driver(channel)
 
 

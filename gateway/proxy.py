@@ -22,11 +22,15 @@ from common.errors import UpstreamError
 from common.observability import CACHE
 from common.observability import request_id
 from common.observability import set_cache_status
+from common.public_url import FORWARDED_HEADER
+from common.public_url import base_url_or_none
+from common.public_url import public_base_url
 from common.settings import Settings
+from gateway.cache_keys import RequestFacts
+from gateway.cache_keys import cache_key
 from gateway.response_cache import KEPT_HEADERS
 from gateway.response_cache import ResponseCache
 from gateway.response_cache import StoredResponse
-from gateway.response_cache import cache_key
 
 bp = Blueprint("proxy", __name__)
 
@@ -81,16 +85,23 @@ class ServiceProxy:
             self._inflight.pop(key, None)
         event.set()
 
+    def request_facts(self) -> RequestFacts:
+        """What the current request's answer may depend on (looked up once per request)."""
+        if "request_facts" not in g:
+            g.request_facts = RequestFacts(
+                request.method,
+                request.path,
+                tuple(request.args.items(multi=True)),
+                request.headers.get("Accept"),
+                base_url_or_none(self.settings) or "",
+            )
+        return g.request_facts
+
     def request_key(self) -> str | None:
         """The cache key of the current request, or None when it may not be shared."""
         if getattr(g, "token", None) is not None or self.target(request.path) is None:
             return None
-        return cache_key(
-            request.method,
-            request.path,
-            list(request.args.items(multi=True)),
-            request.accept_mimetypes.to_header(),
-        )
+        return cache_key(self.request_facts())
 
     def cached_answer_for_request(self) -> StoredResponse | None:
         """The fresh stored answer to the current request, if any (looked up once per request)."""
@@ -114,12 +125,15 @@ class ServiceProxy:
         if conditional and "If-None-Match" in request.headers:
             headers["If-None-Match"] = request.headers["If-None-Match"]
         headers["X-Request-ID"] = request_id()
-        headers["X-Forwarded-Host"] = request.host
-        headers["X-Forwarded-Proto"] = request.scheme
         headers["X-Forwarded-For"] = request.remote_addr or ""
+        facts = self.request_facts()
+        if self.settings.internal_key:
+            headers["X-Internal-Key"] = self.settings.internal_key
+            if facts.base_url:  # checked here (PUBLIC_URL or ALLOWED_HOSTS), believed there
+                headers[FORWARDED_HEADER] = facts.base_url
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        params = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
+        params = facts.forwarded_query()
         try:
             return self.session.request(
                 request.method,
@@ -158,19 +172,34 @@ def _from_service(upstream: requests.Response) -> Response:
     return response
 
 
-def unavailable_badge(error: AppError, path: str) -> Response:
-    """What a badge URL answers when its service is down: a grey badge, never a broken image."""
+def grey_badge(path: str, message: str, status: int, cache_control: str) -> Response:
+    """A grey badge (SVG, or shields JSON for `.json`) that the gateway itself answers."""
     if path.endswith(".json"):
         response = jsonify(
-            {"schemaVersion": 1, "label": "badge", "message": "unavailable", "color": "lightgrey"}
+            {"schemaVersion": 1, "label": "badge", "message": message, "color": "lightgrey"}
         )
     else:
-        svg = render_svg("badge", "unavailable", "lightgrey")
+        svg = render_svg("badge", message, "lightgrey")  # the one call site in the gateway
         response = Response(svg, mimetype="image/svg+xml")
         response.headers["Content-Type"] = "image/svg+xml; charset=utf-8"
-    response.status_code = error.status
-    response.headers["Cache-Control"] = f"max-age={UNAVAILABLE_MAX_AGE}"
+    response.status_code = status
+    response.headers["Cache-Control"] = cache_control
     return response
+
+
+def unavailable_badge(error: AppError, path: str) -> Response:
+    """What a badge URL answers when its service is down: a grey badge, never a broken image."""
+    return grey_badge(path, "unavailable", error.status, f"max-age={UNAVAILABLE_MAX_AGE}")
+
+
+def is_shareable_path(path: str) -> bool:
+    """Whether `path` is a badge or SBOM URL, whose public answers the proxy may share."""
+    return bool(BADGE_PATH.match(path) or SBOM_PATH.match(path))
+
+
+def is_badge_path(path: str) -> bool:
+    """Whether `path` is a badge image or shields JSON URL (not the snippets listing)."""
+    return bool(BADGE_PATH.match(path)) and not path.endswith("/badges")
 
 
 @bp.route("/<path:path>", methods=["GET", "HEAD"])
@@ -181,6 +210,8 @@ def forward(path: str):
     base = proxy.target(full)
     if base is None:
         raise NotFound(f"nothing at {full[:200]!r}", code="not_found")
+    if full.endswith("/badges"):  # snippets are built on the public base URL
+        public_base_url(proxy.settings)
     token = getattr(g, "token", None)
     if token is not None:  # private: never cached, never shared
         return _call(proxy, base, full, token)

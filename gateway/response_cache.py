@@ -71,12 +71,6 @@ def shared_max_age(cache_control: str | None) -> int | None:
     return None
 
 
-def cache_key(method: str, path: str, query: list[tuple[str, str]], accept: str) -> str:
-    """A key from what changes the answer: path, query (sorted, no token) and Accept."""
-    parts = "&".join(f"{k}={v}" for k, v in sorted(query) if k != "token")
-    return f"{method} {path}?{parts} accept={accept}"
-
-
 class ResponseCache:
     """A bounded in-memory LRU of public responses, with an optional Redis layer."""
 
@@ -105,6 +99,11 @@ class ResponseCache:
             self._remember(key, entry)
             return entry
         return None
+
+    def get_local(self, key: str) -> StoredResponse | None:
+        """A fresh response for `key` from this worker's memory only (no Redis round trip)."""
+        entry = self._entries.get(key)  # a dict read is atomic; no LRU bump on this path
+        return entry if entry is not None and entry.expires_at > time.time() else None
 
     def put(self, key: str, status: int, headers: Mapping[str, str], body: bytes) -> bool:
         """Store the response if its headers allow a shared cache to; True if stored."""

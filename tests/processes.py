@@ -16,6 +16,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -259,6 +260,8 @@ class System:
     state_dir: Path
     log_dir: Path
     processes: dict[str, Process] = field(default_factory=dict)
+    # each process's internal Prometheus listener (METRICS_BIND), by app name
+    metrics_urls: dict[str, str] = field(default_factory=dict)
 
     @property
     def access_log_paths(self) -> list[Path]:
@@ -271,9 +274,11 @@ class System:
         return sorted(self.log_dir.glob("*.log")) + sorted(self.log_dir.glob("*.stderr"))
 
     def stop(self) -> None:
-        """Stop all three processes."""
-        for process in self.processes.values():
-            process.stop()
+        """Stop every process (at once: each takes a second or two to drain)."""
+        running = list(self.processes.values())
+        if running:
+            with ThreadPoolExecutor(len(running)) as pool:
+                list(pool.map(Process.stop, running))
 
 
 def system_env(state_dir: Path, ports: dict[str, int], extra: dict[str, str] | None) -> dict:
@@ -325,7 +330,10 @@ def start_system(
     try:
         for name in only:
             app = apps[name]
-            system.processes[name] = start_gunicorn(app, ports[name], env, log_dir, name)
+            metrics = f"127.0.0.1:{free_port()}"
+            app_env = {"METRICS_BIND": metrics, **env}
+            system.metrics_urls[name] = f"http://{metrics}"
+            system.processes[name] = start_gunicorn(app, ports[name], app_env, log_dir, name)
     except Exception:
         system.stop()
         raise

@@ -15,14 +15,24 @@ REDIS_KEY = "conda-badges:tokens:revoked"
 
 
 class Denylist:
-    """Answers whether a `jti` is revoked; fails closed (503) when Redis cannot answer.
+    """Answers whether a `jti` is revoked; fails closed (503) when Redis cannot answer, and
+    when the file is missing or unreadable (a missing file is allowed only when `optional`).
 
     The file is re-read whenever its size, inode or mtime changes, so appending a line takes
     effect on the next request in every process. Blank lines and `#` comments are ignored.
     """
 
-    def __init__(self, path: Path | None = None, redis_url: str = "", *, redis_client=None):
+    def __init__(
+        self,
+        path: Path | None = None,
+        redis_url: str = "",
+        *,
+        redis_client=None,
+        optional: bool = False,
+    ):
         self.path = path
+        self.optional = optional  # a missing file means "nothing revoked" only when optional
+        self._missing_logged = False
         self._lock = threading.Lock()
         self._stamp: tuple[int, int, int] | None = None
         self._ids: frozenset[str] = frozenset()
@@ -53,8 +63,20 @@ class Denylist:
             return frozenset()
         try:
             st = os.stat(self.path)
-        except FileNotFoundError:
-            return frozenset()
+        except FileNotFoundError as error:
+            if self.optional:
+                return frozenset()
+            if not self._missing_logged:  # once, not once per request
+                log.error(
+                    "token deny list file %s is missing: refusing every token (503) until it "
+                    "exists; set TOKEN_DENYLIST_OPTIONAL=true if no file is intended",
+                    self.path,
+                )
+                self._missing_logged = True
+            raise UpstreamError(
+                "the token deny list is unavailable", code="token_denylist_unavailable"
+            ) from error
+        self._missing_logged = False
         stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
         with self._lock:
             if stamp != self._stamp:

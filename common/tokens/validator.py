@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import secrets
 import time
@@ -91,7 +92,11 @@ class TokenValidator:
             )
         if not keys and jwks is None:
             log.warning("no token key is configured: every token will be rejected")
-        denylist = Denylist(settings.token_denylist_file, settings.token_denylist_redis_url)
+        denylist = Denylist(
+            settings.token_denylist_file,
+            settings.token_denylist_redis_url,
+            optional=settings.token_denylist_optional,
+        )
         return cls(settings, keys=keys, jwks=jwks, denylist=denylist)
 
     def validate(self, token: str, *, audience: str) -> Claims:
@@ -159,7 +164,26 @@ class TokenValidator:
         raise Unauthorized("the token signature is not valid", code="token_invalid")
 
 
+def _is_time(value: object) -> bool:
+    """A NumericDate (RFC 7519): a JSON number, not a string, a boolean or NaN."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value)
+
+
+def _check_types(payload: dict[str, Any]) -> None:
+    """Refuse claims of the wrong JSON type (PyJWT converts numeric strings silently)."""
+    times_ok = all(_is_time(payload[name]) for name in ("exp", "iat", "nbf") if name in payload)
+    aud = payload.get("aud")
+    aud_ok = isinstance(aud, str) or (
+        isinstance(aud, list) and aud and all(isinstance(a, str) for a in aud)
+    )
+    if not (times_ok and aud_ok and isinstance(payload.get("iss"), str)):
+        raise Unauthorized("the token's claims have the wrong types", code="token_invalid")
+
+
 def _claims(payload: dict[str, Any]) -> Claims:
+    _check_types(payload)
     sub, jti, scope = payload.get("sub"), payload.get("jti"), payload.get("scope", "")
     aud = payload["aud"]
     audience = (aud,) if isinstance(aud, str) else tuple(aud)

@@ -18,6 +18,8 @@ from flask import url_for
 from common.errors import AppError
 from common.errors import InvalidParameter
 from common.errors import error_response
+from common.public_url import public_base_url
+from common.safe_url import safe_url
 from gateway.web import data
 from gateway.web import snippets
 
@@ -29,8 +31,17 @@ bp = Blueprint(
     static_url_path="/ui/static",
 )
 
-CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'"
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'"
+)
 MAX_QUERY = 100
+
+
+@bp.app_template_filter("safe_url")
+def _safe_url(value: object) -> str | None:
+    """Package metadata links: http(s) URLs only (javascript:, data: and the like are None)."""
+    return safe_url(value)
 
 
 @bp.after_request
@@ -38,6 +49,7 @@ def _security_headers(response: Response) -> Response:
     """A strict CSP, no referrer, no sniffing; pages read with a token are never stored."""
     if response.mimetype == "text/html":
         response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Content-Type-Options"] = "nosniff"
     if g.get("token") or request.headers.get("Authorization"):
@@ -108,8 +120,7 @@ def _search_args() -> tuple[str, str, int]:
 
 
 def _base_url() -> str:
-    settings = current_app.config["SETTINGS"]
-    return (settings.public_url or request.host_url).rstrip("/")
+    return public_base_url(current_app.config["SETTINGS"])
 
 
 @bp.get("/")

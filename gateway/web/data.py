@@ -9,7 +9,7 @@ from flask import current_app
 from common import names
 from common.versions import version_key
 from gateway import artifacts
-from gateway.access import check_channel_access
+from gateway.access import readable_channel
 from gateway.access import visible_channels
 from gateway.catalog import Catalog
 from gateway.drivers import Driver
@@ -47,8 +47,7 @@ def _catalog() -> Catalog:
 def driver_for(channel: str) -> Driver:
     """The channel's driver, after the same name and access checks as the API."""
     names.channel_name(channel)
-    config = _catalog().channel(channel)
-    check_channel_access(config, None)
+    readable_channel(_catalog().channels, channel, None)
     return _catalog().driver(channel)
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
+from common import forwarded
 from common import guards
 from common import observability
 from common import tokens
@@ -24,7 +24,6 @@ def create_app(
     """The badges Flask app; `metadata_client` replaces the HTTP client in unit tests only."""
     settings = tokens.resolve_secrets(settings or Settings.from_env(with_channels=False))
     app = Flask(__name__)
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     client = metadata_client or MetadataClient(
         settings.gateway_url,
@@ -39,6 +38,7 @@ def create_app(
         "service": BadgeService(source),
     }
     register_error_handlers(app)
+    forwarded.init_app(app, settings)
     guards.init_app(app)
     observability.init_app(app, "badges", settings)
     tokens.init_app(app, settings, audience="badges")  # sets g.token; strips it from URLs

@@ -11,6 +11,7 @@ from flask import request
 
 from common.errors import AppError
 from common.errors import error_response
+from common.public_url import public_base_url
 from services.badges.http import cache_control
 from services.badges.http import respond
 from services.badges.params import parse_link
@@ -72,8 +73,7 @@ def embed(channel: str, name: str, subchannel: str | None = None):
     style = request.args.get("style")
     style = parse_style(style) if style else "flat"
     token = current_token()
-    settings = current_app.extensions["badges"]["settings"]
-    base_url = settings.public_url or request.host_url
+    base_url = public_base_url(current_app.extensions["badges"]["settings"])
     req = BadgeRequest(channel, name, "", "json", subchannel)
     response = jsonify(_service().snippets(base_url, req, link, token, style))
     response.headers["Cache-Control"] = cache_control(SNIPPETS_MAX_AGE, private=bool(token))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from common import forwarded
 from common import guards
 from common import observability
 from common import tokens
@@ -29,6 +30,7 @@ def create_app(
         audience="sbom",
     )
     app.extensions["sbom"] = {"settings": settings, "client": client, "cache": DocumentCache()}
+    forwarded.init_app(app, settings)
     guards.init_app(app)
     observability.init_app(app, "sbom", settings)
     tokens.init_app(app, settings, audience="sbom")  # sets g.token; strips it from URLs

@@ -42,6 +42,7 @@ from cyclonedx.model.vulnerability import VulnerabilitySource
 from cyclonedx.output.json import JsonV1Dot5
 from cyclonedx.output.json import JsonV1Dot6
 
+from common.safe_url import safe_url
 from common.timestamps import parse_iso
 from services.sbom import identity
 from services.sbom import resolve
@@ -156,9 +157,9 @@ def _package_references(package: Mapping) -> list[ExternalReference]:
         ("doc_url", ExternalReferenceType.DOCUMENTATION),
     )
     return [
-        ExternalReference(type=kind, url=XsUri(package[key]))
+        ExternalReference(type=kind, url=XsUri(url))
         for key, kind in kinds
-        if package.get(key)
+        if (url := safe_url(package.get(key)))  # http(s) only: never javascript: or data:
     ]
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from common.sbom_negotiation import Format
 from services.sbom.cyclonedx import render_cyclonedx
 from services.sbom.facts import Facts
-from services.sbom.negotiation import Format
 from services.sbom.spdx import render_spdx
 
 CACHE_ENTRIES = 512

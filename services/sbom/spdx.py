@@ -24,6 +24,7 @@ from spdx_tools.spdx.model import Relationship
 from spdx_tools.spdx.model import RelationshipType
 from spdx_tools.spdx.model import SpdxNoAssertion
 
+from common.safe_url import safe_url
 from common.timestamps import parse_iso
 from services.sbom import identity
 from services.sbom import resolve
@@ -152,7 +153,7 @@ def build_document(facts: Facts) -> Document:
         file,
         facts,
         supplier,
-        homepage=facts.package.get("home") or None,
+        homepage=safe_url(facts.package.get("home")),  # http(s) only
         summary=facts.package.get("summary") or None,
         references=_advisories(facts),
     )

@@ -9,9 +9,9 @@ from flask import g
 from flask import request
 
 from common import names
+from common import sbom_negotiation as negotiation
 from common import tokens
 from services.sbom import facts as facts_module
-from services.sbom import negotiation
 
 bp = Blueprint("sbom", __name__)
 
@@ -43,7 +43,7 @@ def _answer(
     body = state["cache"].get(facts, fmt)
     response = Response(body, content_type=fmt.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt.extension}"'
-    if family is None:
+    if family != "spdx":  # `.cdx.json` honours a version named in Accept too
         response.headers["Vary"] = "Accept"
     response.headers["X-Content-Type-Options"] = "nosniff"
     if token:

@@ -42,6 +42,7 @@ def keys(tmp_path):
 @pytest.fixture
 def validator(tmp_path, keys):
     """A validator accepting all four algorithms (HS256 secret + three PEM files)."""
+    (tmp_path / "denylist.txt").write_text("")  # a missing deny list refuses every token
     settings = make_settings(
         tmp_path,
         token_algorithms=ALL_ALGORITHMS,

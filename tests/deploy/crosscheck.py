@@ -31,7 +31,8 @@ URL_SETTINGS = {"GATEWAY_URL": "metadata", "BADGES_URL": "badges", "SBOM_URL": "
 URL_SETTINGS["GATEWAY_CACHE_URL"] = "redis"
 # who may open connections to whom; "outside" is a pod in another namespace (the ingress)
 ALLOWED = {
-    "gateway": {"outside", "gateway", "metadata", "badges", "sbom", "redis"},
+    "edge": {"outside", "edge", "gateway", "metadata", "badges", "sbom", "redis"},
+    "gateway": {"edge"},
     "badges": {"gateway"},
     "sbom": {"gateway"},
     "redis": {"gateway", "metadata"},

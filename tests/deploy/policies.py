@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 from common.channels import parse_channels
@@ -152,7 +153,7 @@ def _channel_problems(objects: Manifests, where: str, container: dict, env: dict
 
 
 def check_scaling_and_ingress(objects: Manifests, secret: Obj) -> list[str]:
-    """HPAs and PDBs target real Deployments; the Ingress reaches the gateway Service only."""
+    """HPAs and PDBs target real Deployments; the Ingress reaches the edge Service only."""
     problems = []
     deployments = {d["metadata"]["name"]: labels for d, labels, _ in pods(objects)}
     for hpa in of_kind(objects, "HorizontalPodAutoscaler"):
@@ -174,10 +175,75 @@ def check_scaling_and_ingress(objects: Manifests, secret: Obj) -> list[str]:
                     problems.append(f"Ingress: no Service {backend['name']}")
                     continue
                 components = {lb.get(COMPONENT) for _, lb in service_targets(objects, service)}
-                if components != {"gateway"}:
+                if components != {"edge"}:
                     problems.append(f"Ingress: exposes {sorted(map(str, components))}")
                 port = backend["port"].get("name") or backend["port"].get("number")
                 known = [p.get("name") for p in service["spec"]["ports"]]
                 if port not in known + [p["port"] for p in service["spec"]["ports"]]:
                     problems.append(f"Ingress: Service {backend['name']} has no port {port}")
+    return problems
+
+
+MONITORING = {"matchLabels": {NAMESPACE_LABEL: "monitoring"}}
+
+
+def check_metrics(objects: Manifests, secret: Obj) -> list[str]:
+    """Every app pod serves metrics on a `metrics` port (METRICS_BIND), not the http port; no
+    Service exposes it; only the monitoring namespace may reach it."""
+    problems = []
+    for deployment, _, _, container in app_containers(objects):
+        where, env = label_of(deployment), container_env(objects, container)
+        bind = env.get("METRICS_BIND") or ""
+        ports = {p.get("name"): p["containerPort"] for p in container.get("ports", [])}
+        if not bind or ports.get("metrics") != int(bind.rpartition(":")[2] or 0):
+            problems.append(f"{where}: METRICS_BIND {bind!r} is not its `metrics` port")
+        if bind and ports.get("http") == int(bind.rpartition(":")[2] or 0):
+            problems.append(f"{where}: metrics on the http port")
+    for service in of_kind(objects, "Service"):
+        for port in service["spec"]["ports"]:
+            if port.get("targetPort") in ("metrics", 9100):
+                problems.append(f"Service/{service['metadata']['name']}: exposes metrics")
+    for policy in of_kind(objects, "NetworkPolicy"):
+        for rule in policy["spec"].get("ingress", []):
+            if not any(p.get("port") in ("metrics", 9100) for p in rule.get("ports", [])):
+                continue
+            peers = rule.get("from", [])
+            if not peers or any(peer.get("namespaceSelector") != MONITORING for peer in peers):
+                problems.append(f"NetworkPolicy/{policy['metadata']['name']}: metrics open")
+    return problems
+
+
+EDGE_FILES = ("nginx.conf", "edge-http.conf", "edge-server.conf")
+EDGE_DIR = REPO / "deploy" / "k8s" / "base" / "edge"
+
+
+def check_edge(objects: Manifests, secret: Obj) -> list[str]:
+    """The edge runs the official nginx image with the repo's edge files (those `make
+    cluster` runs) from its ConfigMap, and proxies to the Service of the gateway."""
+    deployment = named(objects, "Deployment", "edge")
+    if deployment is None:
+        return ["no Deployment/edge"]
+    spec = deployment["spec"]["template"]["spec"]
+    container = spec["containers"][0]
+    problems = []
+    if not container["image"].startswith("nginx:"):
+        problems.append(f"Deployment/edge: image {container['image']} is not the official nginx")
+    mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
+    volume = next((v for v in spec["volumes"] if v["name"] == mounts.get("/etc/nginx/edge")), {})
+    config = named(objects, "ConfigMap", volume.get("configMap", {}).get("name", ""))
+    data = (config or {}).get("data", {})
+    for name in EDGE_FILES:
+        if data.get(name) != (EDGE_DIR / name).read_text():
+            problems.append(f"Deployment/edge: /etc/nginx/edge/{name} is not the repo's {name}")
+    if "/etc/nginx/edge/nginx.conf" not in container.get("args", []):
+        problems.append("Deployment/edge: nginx does not run /etc/nginx/edge/nginx.conf")
+    upstream = re.search(r"server ([a-z0-9-]+):(\d+)", data.get("nginx.conf", ""))
+    service = upstream and named(objects, "Service", upstream.group(1))
+    if not service or int(upstream.group(2)) not in [p["port"] for p in service["spec"]["ports"]]:
+        problems.append("Deployment/edge: its upstream is not a Service port")
+    elif {lb.get(COMPONENT) for _, lb in service_targets(objects, service)} != {"gateway"}:
+        problems.append(f"Deployment/edge: upstream Service {upstream.group(1)} is not the gateway")
+    for path in ("/tmp", "/var/cache/nginx"):
+        if PurePosixPath(path) not in _writable_paths(spec, container):
+            problems.append(f"Deployment/edge: {path} is not a writable emptyDir")
     return problems

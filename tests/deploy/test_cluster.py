@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from deploy.cluster import EDGE_DIR
 from deploy.cluster import fetch
 from deploy.cluster import load_with_kills
 from deploy.cluster import nginx_config
@@ -24,7 +25,12 @@ def test_the_nginx_config_balances_each_pool_over_both_replicas(tmp_path):
         assert f"server 127.0.0.1:{ports[name]} max_fails=1 fail_timeout=10s;" in text
     for app in apps:
         assert f"listen 127.0.0.1:{ports['lb-' + app]};" in text
-        assert f"proxy_pass http://{app};" in text
+        if app != "gateway":
+            assert f"proxy_pass http://{app};" in text
+    # the public port is the edge, with the very files Kubernetes runs
+    assert f"include {EDGE_DIR}/edge-http.conf;" in text
+    assert f"include {EDGE_DIR}/edge-server.conf;" in text
+    assert "proxy_pass http://gateway;" in (EDGE_DIR / "edge-server.conf").read_text()
     assert "proxy_next_upstream error timeout http_502;" in text
     assert f"pid {tmp_path}/nginx.pid;" in text and "daemon off;" in text
 

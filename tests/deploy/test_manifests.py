@@ -27,6 +27,8 @@ CHECKS = (
     policies.check_network,
     policies.check_workloads,
     policies.check_scaling_and_ingress,
+    policies.check_metrics,
+    policies.check_edge,
 )
 KINDS = {
     "Namespace",
@@ -60,7 +62,7 @@ def test_overlays_render_every_kind_into_their_namespace(rendered):
     namespaced = [o for o in objects if o["kind"] != "Namespace"]
     assert {o["metadata"].get("namespace") for o in namespaced} == {namespace}
     deployments = {d["metadata"]["name"] for d in of_kind(objects, "Deployment")}
-    assert deployments == {"gateway", "metadata", "badges", "sbom", "redis"}
+    assert deployments == {"edge", "gateway", "metadata", "badges", "sbom", "redis"}
 
 
 def test_every_object_is_valid_against_the_kubernetes_schemas(rendered):
@@ -138,7 +140,7 @@ def _redis_from_badges(objects):
 
 
 def _gateway_closed(objects):
-    policy = named(objects, "NetworkPolicy", "gateway-ingress")
+    policy = named(objects, "NetworkPolicy", "edge-ingress")
     ingress_controller = {"kubernetes.io/metadata.name": "ingress-nginx"}
     policy["spec"]["ingress"][0]["from"] = [
         {"namespaceSelector": {"matchLabels": ingress_controller}}
@@ -184,7 +186,43 @@ def _channel_outside_image(objects):
     config["data"]["channels.toml"] += '[channels.x]\nurl = "file:/srv/x"\n'
 
 
+def _metrics_open(objects):
+    policy = named(objects, "NetworkPolicy", "metrics-from-monitoring")
+    policy["spec"]["ingress"][0]["from"] = [{"namespaceSelector": {}}]
+
+
+def _metrics_on_http(objects):
+    config = next(c for c in of_kind(objects, "ConfigMap") if "METRICS_BIND" in c["data"])
+    config["data"]["METRICS_BIND"] = "0.0.0.0:8080"
+
+
+def _ingress_to_gateway(objects):
+    ingress = of_kind(objects, "Ingress")[0]
+    ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"] = "gateway"
+
+
+def _gateway_open(objects):
+    policy = named(objects, "NetworkPolicy", "gateway-ingress")
+    policy["spec"]["ingress"][0].pop("from")
+
+
+def _edge_config_drift(objects):
+    config = next(c for c in of_kind(objects, "ConfigMap") if "edge-http.conf" in c["data"])
+    config["data"]["edge-http.conf"] = config["data"]["edge-http.conf"].replace("token", "tok")
+
+
+def _edge_to_badges(objects):
+    config = next(c for c in of_kind(objects, "ConfigMap") if "nginx.conf" in c["data"])
+    config["data"]["nginx.conf"] = config["data"]["nginx.conf"].replace("gateway:80", "badges:80")
+
+
 BREAKAGES: dict[str, tuple[Callable[[Manifests], None], str]] = {
+    "ingress past the edge": (_ingress_to_gateway, "Ingress: exposes ['gateway']"),
+    "gateway open to all": (_gateway_open, "outside can reach gateway"),
+    "edge config drift": (_edge_config_drift, "edge-http.conf is not the repo's"),
+    "edge upstream": (_edge_to_badges, "upstream Service badges is not the gateway"),
+    "metrics from anywhere": (_metrics_open, "NetworkPolicy/metrics-from-monitoring: metrics open"),
+    "metrics on the http port": (_metrics_on_http, "metrics on the http port"),
     "liveness probe path": (_wrong_probe, "livenessProbe path /health reaches None"),
     "readiness on /healthz": (_readiness_on_liveness, "reaches health.healthz, not health.readyz"),
     "env var typo": (_unknown_env, "env GATEWAY_CACHE_ULR is not a setting"),
@@ -192,7 +230,7 @@ BREAKAGES: dict[str, tuple[Callable[[Manifests], None], str]] = {
     "service selector": (_selector_typo, "Service/sbom: selects the pods of []"),
     "badges open to all": (_open_badges, "outside can reach badges"),
     "redis from badges": (_redis_from_badges, "gateway cannot reach redis"),
-    "gateway only from ingress": (_gateway_closed, "badges cannot reach gateway"),
+    "edge only from ingress": (_gateway_closed, "badges cannot reach edge"),
     "writable root": (_writable_root, "has a writable root filesystem"),
     "no STATE_DIR volume": (_missing_state_dir, "/var/lib/conda-badges is not a writable emptyDir"),
     "wrong process": (_wrong_process, "args ['sbom'] for component badges"),

@@ -42,6 +42,7 @@ def client(tmp_path_factory, rsa_key):
             "INTERNAL_API_KEY": INTERNAL_KEY,
         }
     )
+    (state / "denylist.txt").write_text("")  # a missing deny list would refuse every token
     app = create_app(settings)
     app.config["DENYLIST"] = state / "denylist.txt"
     return app.test_client()

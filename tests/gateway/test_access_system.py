@@ -59,6 +59,7 @@ def keyed(tmp_path_factory):
     jwks = JwksServer()
     jwks.keys = []
     denylist = work / "denylist.txt"
+    denylist.write_text("")  # a missing deny list would refuse every token
     running = start_system(
         work,
         extra_env={

@@ -115,7 +115,8 @@ def test_rate_limit_answers_429_with_retry_after(lone_gateway):
 
 def test_metrics_are_labelled_by_route_template(system):
     fetch(f"{system.gateway_url}/api/channels/main/artifacts/conda/zlib")
-    status, _, body = fetch(f"{system.gateway_url}/metrics")
+    assert fetch(f"{system.gateway_url}/metrics")[0] == 404  # never on the public port
+    status, _, body = fetch(f"{system.metrics_urls['gateway']}/metrics")
     text = body.decode()
     assert status == 200
     assert 'route="/api/channels/<channel>/artifacts/conda/<name>"' in text

@@ -5,7 +5,6 @@ import time
 import pytest
 
 from gateway.response_cache import ResponseCache
-from gateway.response_cache import cache_key
 from gateway.response_cache import shared_max_age
 from tests.processes import start_redis
 
@@ -27,19 +26,6 @@ SVG = {"Content-Type": "image/svg+xml; charset=utf-8", "ETag": '"abc"'}
 )
 def test_shared_max_age(header, seconds):
     assert shared_max_age(header) == seconds
-
-
-def test_keys_ignore_tokens_and_query_order_but_not_accept():
-    a = cache_key("GET", "/main/zlib/badges/version.svg", [("label", "v"), ("color", "red")], "*/*")
-    b = cache_key("GET", "/main/zlib/badges/version.svg", [("color", "red"), ("label", "v")], "*/*")
-    c = cache_key(
-        "GET",
-        "/main/zlib/badges/version.svg",
-        [("color", "red"), ("label", "v"), ("token", "eyJx")],
-        "*/*",
-    )
-    assert a == b == c and "eyJx" not in c
-    assert a != cache_key("GET", "/main/zlib/badges/version.svg", [], "image/svg+xml")
 
 
 def test_only_shareable_responses_are_stored_and_they_expire():

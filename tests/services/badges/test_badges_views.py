@@ -211,11 +211,19 @@ def test_json_endpoint_errors(client):
     assert body["cacheSeconds"] >= 300  # shields' floor
 
 
-def test_embed_snippets_use_forwarded_host(client):
-    response = client.get(
-        "/main/zlib/badges",
-        headers={"X-Forwarded-Host": "badges.example.org", "X-Forwarded-Proto": "https"},
-    )
+def test_embed_snippets_ignore_a_clients_forwarded_headers_and_host(client):
+    spoofed = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}
+    body = client.get("/main/zlib/badges", headers=spoofed).get_json()
+    assert body["badges"]["version"]["url"] == "http://localhost/main/zlib/badges/version.svg"
+    refused = client.get("/main/zlib/badges", headers={"Host": "evil.example"})
+    assert refused.status_code == 400
+    assert refused.get_json()["error"]["code"] == "host_not_allowed"
+
+
+def test_embed_snippets_use_the_base_url_the_gateway_vouches_for(app, client):
+    key = app.extensions["badges"]["settings"].internal_key
+    vouched = {"X-Public-Base-URL": "https://badges.example.org", "X-Internal-Key": key}
+    response = client.get("/main/zlib/badges", headers=vouched)
     assert response.status_code == 200
     body = response.get_json()
     assert body["badges"]["version"]["url"] == (
@@ -223,6 +231,9 @@ def test_embed_snippets_use_forwarded_host(client):
     )
     assert body["link"] == "https://badges.example.org/main/zlib"
     assert response.headers["Cache-Control"] == "max-age=300, s-maxage=300"
+    unvouched = {**vouched, "X-Internal-Key": "guess"}
+    body = client.get("/main/zlib/badges", headers=unvouched).get_json()
+    assert body["link"] == "http://localhost/main/zlib"
 
 
 def test_embed_snippets_with_token_and_public_url(fake_client):

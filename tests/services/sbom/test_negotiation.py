@@ -2,9 +2,9 @@
 
 import pytest
 
+from common import sbom_negotiation as n
 from common.errors import InvalidParameter
 from common.errors import NotAcceptable
-from services.sbom import negotiation as n
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,8 @@
-"""Which SBOM format a request asks for: URL suffix, `?format=`, or the Accept header."""
+"""Which SBOM format a request asks for: URL suffix, `?format=`, or the Accept header.
+
+Shared by the SBOM service (which answers in that format) and the gateway (whose cache key
+holds the format the service will choose, never the raw Accept header).
+"""
 
 from __future__ import annotations
 
@@ -113,3 +117,23 @@ def choose(family: str | None, format_param: str | None, accept: str | None) -> 
 def _wants_version(accept: str | None) -> bool:
     """Whether an Accept header names a CycloneDX version (honoured by `.cdx.json` too)."""
     return bool(accept) and "version=" in accept and CDX_TYPE in accept.lower()
+
+
+_SUFFIX_FAMILIES = ((".cdx.json", "cyclonedx"), (".spdx.json", "spdx"))
+
+
+def family_of(path: str) -> str | None:
+    """The format family an SBOM URL's suffix fixes (`.cdx.json`, `.spdx.json`), else None."""
+    for suffix, family in _SUFFIX_FAMILIES:
+        if path.endswith(suffix):
+            return family
+    return None
+
+
+def variant(path: str, format_param: str | None, accept: str | None) -> str:
+    """The format the SBOM service will answer `path` in (its `key`), or the name of the
+    error it will answer instead: what a shared cache must key SBOM answers on."""
+    try:
+        return choose(family_of(path), format_param, accept).key
+    except (NotAcceptable, InvalidParameter) as error:
+        return f"error:{error.code}"

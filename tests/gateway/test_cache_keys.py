@@ -1,0 +1,43 @@
+"""The response cache key: what may and may not make two requests share an answer."""
+
+from gateway.cache_keys import RequestFacts
+from gateway.cache_keys import cache_key
+
+BADGE = "/main/zlib/badges/version.svg"
+SBOM = "/main/linux-64/zlib-1.2.11-h7b6447c_3.conda"
+
+
+def key(path=BADGE, query=(), accept=None, base="http://x", method="GET") -> str:
+    return cache_key(RequestFacts(method, path, tuple(query), accept, base))
+
+
+def test_the_order_of_different_names_does_not_matter_but_the_order_of_one_names_values_does():
+    assert key(query=[("label", "v"), ("color", "red")]) == key(
+        query=[("color", "red"), ("label", "v")]
+    )
+    assert key(query=[("link", "a"), ("link", "b")]) != key(query=[("link", "b"), ("link", "a")])
+
+
+def test_tokens_never_reach_a_key():
+    assert key(query=[("token", "eyJx.y.z")]) == key()
+    assert "eyJx" not in key(query=[("token", "eyJx.y.z")])
+
+
+def test_separators_inside_values_are_escaped():
+    assert key(query=[("label", "X&style=flat")]) != key(query=[("label", "X"), ("style", "flat")])
+    assert key(query=[("a", "b c")]) != key(query=[("a", "b"), ("c", "")])
+
+
+def test_badges_ignore_accept_but_sboms_key_on_the_negotiated_format():
+    assert key(accept="image/svg+xml") == key(accept="*/*") == key()
+    negotiated = SBOM + "/sbom.json"
+    assert key(negotiated, accept="*/*") == key(negotiated) == key(negotiated, accept="a/b, */*")
+    assert key(negotiated, accept="application/spdx+json;q=2, */*") != key(negotiated)
+    assert key(SBOM + ".cdx.json", accept="application/spdx+json") == key(SBOM + ".cdx.json")
+    cdx15 = "application/vnd.cyclonedx+json; version=1.5"
+    assert key(SBOM + ".cdx.json", accept=cdx15) != key(SBOM + ".cdx.json")
+
+
+def test_method_and_base_url_are_part_of_the_key():
+    assert key(method="HEAD") != key()
+    assert key(base="https://a.example") != key(base="https://b.example")
