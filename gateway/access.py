@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from flask import g
 from flask import request
@@ -20,6 +21,9 @@ from common.internal import INTERNAL_KEY_HEADER
 from common.internal import is_internal_call
 from common.tokens import channel_not_found
 from common.tokens import validator
+
+if TYPE_CHECKING:
+    from gateway.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -51,20 +55,22 @@ def request_audience() -> str:
     return audience
 
 
-def readable_channel(
-    channels: dict[str, ChannelConfig], name: str, subchannel: str | None
-) -> ChannelConfig:
+def readable_channel(catalog: Catalog, name: str, subchannel: str | None) -> ChannelConfig:
     """The channel `name` if this request may read it; raise otherwise.
 
-    A private channel and a missing one answer alike, so that no token (junk or valid for
-    other channels) can tell them apart: 404 without a token, 401 for a token that is not
-    valid, 403 for a valid token whose scope does not name the channel.
+    A private channel and a missing one answer alike to any token, so that no token (junk or
+    valid for other channels) can tell them apart: 401 for a token that is not valid, 403 for
+    a valid token whose scope does not name the channel; without a token, 404. A name that is
+    not configured may be a public channel of the fallback upstream: only tokenless requests
+    look it up there (never for private or reserved names), so a token's answer stays the same.
     """
-    config = channels.get(name)
+    config = catalog.channels.get(name)
     if config is not None and not config.private:
         return config
     token = g.get("token")
     if token is None:
+        if config is None and catalog.fallback.may_look_up(name):
+            return catalog.channel(name)
         raise channel_not_found(name)
     claims = validator().validate(token, audience=request_audience())
     if config is None or not claims.covers(name, subchannel):

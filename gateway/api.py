@@ -32,7 +32,7 @@ def _driver(channel: str, subchannel: str | None):
     names.channel_name(channel)
     if subchannel is not None:
         names.subchannel_name(subchannel)
-    readable_channel(_catalog().channels, channel, subchannel)
+    readable_channel(_catalog(), channel, subchannel)
     return _catalog().driver(channel)
 
 

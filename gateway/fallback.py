@@ -22,6 +22,7 @@ from common.channels import RESERVED_NAMES
 from common.channels import ChannelConfig
 from common.errors import NotFound
 from common.settings import Settings
+from common.tokens import channel_not_found
 from gateway.drivers import Driver
 from gateway.drivers import make_driver
 from gateway.shards import ShardReader
@@ -66,10 +67,8 @@ class _Tracked:
 
 
 def _not_found(name: str) -> NotFound:
-    return NotFound(
-        f"channel {name!r} is not configured here, and the fallback upstream does not have it",
-        code="channel_not_found",
-    )
+    # the very answer a private channel gives without a token: nothing tells the two apart
+    return channel_not_found(name)
 
 
 class FallbackChannels:

@@ -47,7 +47,7 @@ def _catalog() -> Catalog:
 def driver_for(channel: str) -> Driver:
     """The channel's driver, after the same name and access checks as the API."""
     names.channel_name(channel)
-    readable_channel(_catalog().channels, channel, None)
+    readable_channel(_catalog(), channel, None)
     return _catalog().driver(channel)
 
 

@@ -12,6 +12,7 @@ from gateway import create_app
 from gateway.upstream import MAX_PARSED_DOCUMENTS
 from tests.conftest import DATA
 from tests.conftest import RECORDED
+from tests.conftest import mint
 from tests.gateway.channels import rattler_channel
 from tests.processes import UpstreamServer
 
@@ -134,6 +135,44 @@ def test_with_the_fallback_off_unknown_channels_are_404(tmp_path, reset):
     conda, api = reset
     client = make_app(tmp_path, conda, api, GATEWAY_FALLBACK_UPSTREAM="").test_client()
     response = client.get("/api/channels/forge/artifacts/conda/zlib")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "channel_not_found"
+    assert not conda.hits and not api.hits
+
+
+JUNK_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bm90LWEtc2lnbmF0dXJlLWF0LWFsbA"
+
+
+@pytest.mark.parametrize("token", ["junk", "other-channel"])
+def test_with_the_fallback_on_a_token_still_cannot_tell_private_from_missing(
+    tmp_path, reset, token
+):
+    conda, api = reset
+    client = make_app(tmp_path, conda, api).test_client()
+    if token == "junk":
+        bearer, status = JUNK_TOKEN, 401
+    else:
+        bearer, status = (
+            mint("main", audience="api", secret="x" * 32, issuer="conda-badges-dev"),
+            403,
+        )
+    answers = {
+        name: client.get(
+            f"/api/channels/{name}/artifacts/conda/zlib",
+            headers={"Authorization": f"Bearer {bearer}"},
+        )
+        for name in ("private", "forge")  # forge: a channel the fallback upstream has
+    }
+    assert answers["private"].status_code == answers["forge"].status_code == status
+    bodies = [answers[n].get_data().replace(n.encode(), b"CH") for n in ("private", "forge")]
+    assert bodies[0] == bodies[1]
+    assert not conda.hits and not api.hits  # a token's request never looks a name up upstream
+
+
+def test_without_a_token_a_private_name_is_never_looked_up(tmp_path, reset):
+    conda, api = reset
+    client = make_app(tmp_path, conda, api).test_client()
+    response = client.get("/api/channels/private/artifacts/conda/r-base")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "channel_not_found"
     assert not conda.hits and not api.hits
