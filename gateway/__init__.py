@@ -16,6 +16,7 @@ from gateway import limits
 from gateway import proxy
 from gateway import web
 from gateway.catalog import Catalog
+from vulns import VulnService
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["SETTINGS"] = settings
     app.json.sort_keys = False
     app.extensions["catalog"] = Catalog(settings)
+    app.extensions["vulns"] = VulnService(settings.vulns_db, settings.vulns_check_interval)
     app.extensions["proxy"] = proxy.ServiceProxy(settings)
     register_error_handlers(app)
     guards.init_app(app)
