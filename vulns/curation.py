@@ -97,7 +97,7 @@ def status_for(vex_status: str, justification: str | None) -> str:
 def _product(raw: object, where: str) -> Product | None:
     purl = raw.get("@id") if isinstance(raw, dict) else raw
     if isinstance(raw, dict) and not (isinstance(purl, str) and purl.startswith("pkg:")):
-        purl = (raw.get("identifiers") or {}).get("purl")
+        purl = (raw.get("identifiers") or {}).get("purl") or purl
     if not isinstance(purl, str):
         raise CurationError(f"{where}: a product has no purl")
     try:

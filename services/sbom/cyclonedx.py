@@ -241,15 +241,26 @@ def _uri(url: object) -> XsUri | None:
     return XsUri(url) if isinstance(url, str) and url.startswith(("http://", "https://")) else None
 
 
-def _rating(entry: Mapping, fallback: Mapping) -> VulnerabilityRating:
+_METHODS = {
+    "2.0": VulnerabilityScoreSource.CVSS_V2,
+    "3.0": VulnerabilityScoreSource.CVSS_V3,
+    "3.1": VulnerabilityScoreSource.CVSS_V3_1,
+    "4.0": VulnerabilityScoreSource.CVSS_V4,
+}
+
+
+def _rating(entry: Mapping, fallback: Mapping, version: str | None = None) -> VulnerabilityRating:
     score = _score(entry.get("score"))
     vector = entry.get("vector") or None
     name = str(entry.get("source") or "")
+    method = _METHODS.get(version or "") or (
+        VulnerabilityScoreSource.get_from_vector(vector) if vector else None
+    )
     rating = VulnerabilityRating(
         source=VulnerabilitySource(name=name) if name else None,
         score=score,
         severity=_severity(entry if entry.get("severity") else fallback, score),
-        method=VulnerabilityScoreSource.get_from_vector(vector) if vector else None,
+        method=method,
     )
     if vector:
         rating.vector = vector  # set after construction so the CVSS: prefix is kept
@@ -260,7 +271,7 @@ def _ratings(cve: Mapping) -> list[VulnerabilityRating]:
     """One rating per CVSS version (v4, v3.x, v2) the CVE has, else its single score."""
     scores = cve.get("scores")
     if isinstance(scores, Mapping) and scores:
-        return [_rating(entry, cve) for _, entry in sorted(scores.items(), reverse=True)]
+        return [_rating(e, cve, version) for version, e in sorted(scores.items(), reverse=True)]
     if cve.get("score") is None and not cve.get("vector"):
         return []
     return [_rating({"score": cve.get("score"), "vector": cve.get("vector")}, cve)]
