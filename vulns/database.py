@@ -166,8 +166,11 @@ class Database:
             self._error = str(error)
             log.error("vulnerability database not (re)opened: %s", error)
             return
-        if self._snapshot is not None:
-            log.info(
-                "vulnerability database %s replaced %s", snapshot.version, self._snapshot.version
-            )
+        previous = self._snapshot.version if self._snapshot is not None else None
+        log.info(
+            "vulnerability database %s opened (was %s)",
+            snapshot.version,
+            previous,
+            extra={"fields": {"pid": os.getpid(), "vulns_db": snapshot.version}},
+        )
         self._snapshot, self._stamp = snapshot, stamp
