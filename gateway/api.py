@@ -145,7 +145,7 @@ def get_files(channel: str, name: str, subchannel: str | None = None):
             item["cve_error"] = error.message
     else:
         for item in items:
-            item.update(cves.file_fields(report.file(item["filename"])))
+            item.update(cves.file_fields(report.file(item["filename"], item["subdir"])))
     return jsonify({"items": items, "total": len(items)})
 
 

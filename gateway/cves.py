@@ -88,13 +88,19 @@ def upstream_report(body: dict, info: PackageInfo) -> PackageReport:
     items = [_normalized(i) for i in body.get("items") or [] if isinstance(i, dict) and "id" in i]
     covered = bool(body.get("covered", True))
     scores = {item["id"]: item["score"] for item in items}
-    per_file: dict[str, list[Finding]] = {f.filename: [] for f in info.files}
+    per_file: dict[tuple[str, str], list[Finding]] = {
+        (f.subdir, f.filename): [] for f in info.files
+    }
+    subdirs: dict[str, list[str]] = {}
+    for file in info.files:
+        subdirs.setdefault(file.filename, []).append(file.subdir)
     for item in items:
         for entry in item["files"]:
-            if entry.get("filename") in per_file:
-                per_file[entry["filename"]].append(
-                    Finding(item["id"], entry.get("status") or "reported")
-                )
+            name = entry.get("filename")
+            for subdir in [entry["subdir"]] if entry.get("subdir") else subdirs.get(name, []):
+                if (subdir, name) in per_file:
+                    status = entry.get("status") or "reported"
+                    per_file[(subdir, name)].append(Finding(item["id"], status))
     files = {
         name: summarize(found, scores.get) if covered else FileFacts(False)
         for name, found in per_file.items()
@@ -143,7 +149,7 @@ def artifact_fields(report: PackageReport | None, latest: Sequence[PackageFile],
             "cve_database": None,
             "cve_error": str(error) if error else None,
         }
-    facts = report.combined([f.filename for f in latest])
+    facts = report.combined(latest)
     return {
         **facts.fields(),
         "cve_severities": facts.open_by_severity if report.covered else None,

@@ -233,7 +233,7 @@ def build_database(
     osv: Sequence[str | Path] = (),
     nvd: Sequence[str | Path] = (),
     cve5: Sequence[str | Path] = (),
-    mapping: Path | None = None,
+    mapping: str | Path | None = None,
     now: datetime | None = None,
 ) -> BuildResult:
     """Build the database at `out` from the given sources (atomically); see the module doc."""
@@ -242,7 +242,13 @@ def build_database(
     records += _read("cve5", cve5, problems)
     if not records:
         raise BuildError("no record could be read from the given sources; nothing was written")
-    pypi = load_mapping(mapping) if mapping else {}
+    pypi: dict[str, str | None] = {}
+    if mapping:
+        try:
+            with local_path(str(mapping)) as path:
+                pypi = load_mapping(path)
+        except SourceError as error:
+            raise BuildError(f"--mapping {mapping}: {error}") from error
     live = [r for r in records if not r.withdrawn]
     groups = _Groups()
     for record in live:

@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--osv", action="append", default=[], help="OSV records (JSON or YAML)")
     sync.add_argument("--nvd", action="append", default=[], help="NVD CVE API 2.0 records/feeds")
     sync.add_argument("--cve5", action="append", default=[], help="CVE JSON 5 records")
-    sync.add_argument("--mapping", type=Path, help="conda→PyPI mapping (parselmouth JSON)")
+    sync.add_argument("--mapping", help="conda→PyPI mapping (parselmouth JSON), a path or URL")
     sync.add_argument(
         "--records",
         type=Path,

@@ -191,20 +191,25 @@ class PackageReport:
     identities: tuple[str, ...]
     database: dict | None
     items: list[dict]
-    files: dict[str, FileFacts]
+    files: dict[tuple[str, str], FileFacts]  # by (subdir, filename): win-32 and win-64 share names
     reason: str | None = None
     curation: str | None = None
 
-    def file(self, filename: str) -> FileFacts:
-        """The facts of one file of the package."""
-        return self.files.get(filename, NOT_COVERED if not self.covered else FileFacts(True))
+    def file(self, filename: str, subdir: str | None = None) -> FileFacts:
+        """The facts of one file of the package (by subdir and name; any subdir when None)."""
+        if not self.covered:
+            return NOT_COVERED
+        if subdir is not None:
+            return self.files.get((subdir, filename), FileFacts(True))
+        found = [facts for (_, name), facts in self.files.items() if name == filename]
+        return found[0] if found else FileFacts(True)
 
-    def combined(self, filenames: Sequence[str]) -> FileFacts:
+    def combined(self, files: Sequence[FileRef]) -> FileFacts:
         """The facts of several files together (e.g. the latest version's files)."""
         if not self.covered:
             return NOT_COVERED
         scores = {item["id"]: item["score"] for item in self.items}
-        return combine([self.file(name) for name in filenames], scores.get)
+        return combine([self.file(f.filename, f.subdir) for f in files], scores.get)
 
 
 def build_report(
@@ -219,12 +224,17 @@ def build_report(
     """The report for a package from each file's facts (`facts_of(file) -> FileFacts`)."""
     if not covered:
         return PackageReport(
-            False, identities, snapshot.info(), [], {f.filename: NOT_COVERED for f in files}, reason
+            False,
+            identities,
+            snapshot.info(),
+            [],
+            {(f.subdir, f.filename): NOT_COVERED for f in files},
+            reason,
         )
-    per_file = {f.filename: facts_of(f) for f in files}
+    per_file = {(f.subdir, f.filename): facts_of(f) for f in files}
     rows: dict[str, list[tuple[FileRef, Finding]]] = {}
     for file in files:
-        for found in per_file[file.filename].findings:
+        for found in per_file[(file.subdir, file.filename)].findings:
             rows.setdefault(found.id, []).append((file, found))
     items = [_item(snapshot, vuln_id, rows[vuln_id]) for vuln_id in rows]
     items.sort(key=lambda item: (-(item["score"] or -1.0), item["id"]))

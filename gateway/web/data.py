@@ -121,7 +121,8 @@ def package(channel: str, name: str, query: cve_query.CveQuery | None = None) ->
         reverse=True,
     )
     for entry in files:
-        entry["cves"] = report.file(entry["filename"]).fields() if report else None
+        facts = report.file(entry["filename"], entry["subdir"]) if report else None
+        entry["cves"] = facts.fields() if facts else None
     latest = artifacts.latest_files(info)
     return {
         "artifact": artifacts.artifact(info, channel, None, driver.channel.private),

@@ -51,6 +51,7 @@ from services.sbom import resolve
 from services.sbom.facts import Facts
 from services.sbom.purl import file_purl
 from services.sbom.purl import parsed
+from services.sbom.vulnerabilities import file_status
 
 VERSIONS = {"1.6": JsonV1Dot6, "1.5": JsonV1Dot5}
 
@@ -277,17 +278,9 @@ def _ratings(cve: Mapping) -> list[VulnerabilityRating]:
     return [_rating({"score": cve.get("score"), "vector": cve.get("vector")}, cve)]
 
 
-def _file_status(cve: Mapping, filename: str | None) -> Mapping:
-    """The CVE's entry for this file (status, curation), else the CVE's own status."""
-    for entry in cve.get("files") or ():
-        if isinstance(entry, Mapping) and entry.get("filename") == filename:
-            return entry
-    return {"status": cve.get("status")}
-
-
-def _vulnerability(cve: Mapping, root_ref: str, filename: str | None = None) -> Vulnerability:
+def _vulnerability(cve: Mapping, root_ref: str, file: Mapping | None = None) -> Vulnerability:
     cve_id = str(cve["id"])
-    entry = _file_status(cve, filename)
+    entry = file_status(cve, file or {})
     status = str(entry.get("status") or "").lower()
     state = CVE_STATES.get(status, ImpactAnalysisState.IN_TRIAGE)
     sources = [s for s in cve.get("sources") or () if isinstance(s, Mapping)]
@@ -414,9 +407,7 @@ def build_bom(facts: Facts, spec_version: str = "1.6", graph: resolve.Graph | No
         for key in graph.expanded
     )
     root_ref = root.bom_ref.value or ""
-    bom.vulnerabilities.update(
-        _vulnerability(cve, root_ref, file.get("filename")) for cve in facts.cves
-    )
+    bom.vulnerabilities.update(_vulnerability(cve, root_ref, file) for cve in facts.cves)
     return bom
 
 

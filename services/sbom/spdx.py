@@ -29,6 +29,7 @@ from services.sbom import identity
 from services.sbom import resolve
 from services.sbom.facts import Facts
 from services.sbom.purl import file_purl
+from services.sbom.vulnerabilities import file_status
 from vulns.identities import cpe_names
 
 _LICENSING = get_spdx_licensing()
@@ -87,13 +88,6 @@ def _file_package(spdx_id: str, file: Mapping, facts: Facts, supplier: Actor, **
     )
 
 
-def _cve_status(cve: Mapping, filename: str) -> str:
-    for entry in cve.get("files") or ():
-        if isinstance(entry, Mapping) and entry.get("filename") == filename:
-            return str(entry.get("status") or "unknown")
-    return str(cve.get("status") or "unknown")
-
-
 def _scores_text(cve: Mapping) -> str:
     scores = cve.get("scores")
     if isinstance(scores, Mapping) and scores:
@@ -116,7 +110,7 @@ def _advisories(facts: Facts) -> list[ExternalPackageRef]:
             f"https://nvd.nist.gov/vuln/detail/{cve_id}" if cve_id.startswith("CVE-") else None
         )
         if url:
-            status = _cve_status(cve, facts.file["filename"])
+            status = file_status(cve, facts.file).get("status") or "unknown"
             refs.append(
                 ExternalPackageRef(
                     ExternalPackageRefCategory.SECURITY,

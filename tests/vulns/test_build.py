@@ -155,3 +155,25 @@ def test_scores_are_computed_from_the_vectors(tmp_path):
                 stored = snapshot.vuln(snapshot.resolve(record["id"]))["scores"][version]
                 assert stored["vector"] == primary[0]["cvssData"]["vectorString"]
                 assert stored["score"] == primary[0]["cvssData"]["baseScore"]
+
+
+def test_sources_and_the_mapping_may_be_urls(tmp_path):
+    from tests.processes import UpstreamServer
+
+    archive = tmp_path / "all.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        for path in sorted((VULN_RECORDS / "osv").rglob("*.yaml")):
+            out.write(path, path.name)
+    server = UpstreamServer({"/PyPI/all.zip": archive, "/mapping.json": MAPPING})
+    try:
+        result = build_database(
+            tmp_path / "v.sqlite",
+            osv=[f"{server.url}/PyPI/all.zip"],
+            mapping=f"{server.url}/mapping.json",
+        )
+        with pytest.raises(BuildError, match="download failed"):
+            build_database(tmp_path / "w.sqlite", osv=[f"{server.url}/missing.zip"])
+    finally:
+        server.close()
+    snapshot = Snapshot(result.path)
+    assert snapshot.pypi_name("flask") == "flask" and snapshot.rules("pypi:werkzeug")

@@ -185,3 +185,29 @@ def test_the_page_shows_the_cves_with_every_cvss_version_on_hover(system):
         system.gateway_url, "/ui/fragments/cves/main/zlib?score_lte=8", {"Accept": "text/html"}
     )
     assert filtered.decode().count("data-cve=") == 1 and b"CVE-2018-25032" in filtered
+
+
+def test_answers_match_the_openapi_document(system, mint_token):
+    import yaml
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    _, _, raw = http_get(system.gateway_url, "/api/openapi.yaml")
+    spec = yaml.safe_load(raw)
+    registry = Registry().with_resource("urn:openapi", DRAFT202012.create_resource(spec))
+
+    def check(schema: str, body: dict) -> None:
+        validator = Draft202012Validator(
+            {"$ref": f"urn:openapi#/components/schemas/{schema}"}, registry=registry
+        )
+        errors = sorted(validator.iter_errors(body), key=str)
+        assert errors == [], errors[0].message
+
+    token = mint_token("private")
+    for channel, name in (("main", "zlib"), ("main", "vc"), ("private", "r-readxl")):
+        base = f"/api/channels/{channel}/artifacts/conda/{name}"
+        check("CvePage", get_json(system, f"{base}/cves", token)[1])
+        check("Artifact", get_json(system, base, token)[1])
+        for entry in get_json(system, f"{base}/files", token)[1]["items"]:
+            check("File", entry)

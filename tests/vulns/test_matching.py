@@ -38,7 +38,7 @@ def test_zlib_on_main_has_exactly_the_nvd_cves_whose_ranges_include_it(service):
     assert found.covered and found.identities == ("cpe:zlib:zlib",)
     for file in files_of("main", "zlib"):
         expected = records.nvd_cves_for_cpe("zlib:zlib", file.version)
-        assert {f.id for f in found.file(file.filename).findings} == expected
+        assert {f.id for f in found.file(file.filename, file.subdir).findings} == expected
     latest = records.nvd_cves_for_cpe("zlib:zlib", "1.2.11")
     assert latest == {"CVE-2018-25032", "CVE-2022-37434", "CVE-2023-45853"}  # as the issue says
     items = {item["id"]: item for item in found.items}
@@ -64,7 +64,7 @@ def test_r_base_3_on_private_has_cve_2024_27322_from_its_cve5_record(service):
     for file in files_of("private", "r-base"):
         inside = records.numbers(span["version"]) <= records.numbers(file.version)
         inside &= records.numbers(file.version) < records.numbers(span["lessThan"])
-        ids = {f.id for f in found.file(file.filename).findings}
+        ids = {f.id for f in found.file(file.filename, file.subdir).findings}
         assert ids == ({"CVE-2024-27322"} if inside else set()), file.filename
     assert any(f.version.startswith("3.") for f in files_of("private", "r-base"))
     (item,) = found.items
@@ -80,9 +80,13 @@ def test_r_packages_have_exactly_the_rsec_advisories_whose_ranges_include_them(s
     assert found.covered and found.identities == (f"cran:{package}",)
     for file in files_of("private", f"r-{package}"):
         expected = records.rsec_ids_for(package, file.version)
-        assert {f.id for f in found.file(file.filename).findings} == expected, file.filename
+        assert {f.id for f in found.file(file.filename, file.subdir).findings} == expected, (
+            file.filename
+        )
     if package == "readxl":  # the two readxl advisories split its versions
-        per_file = {len(found.file(f.filename).findings) for f in files_of("private", "r-readxl")}
+        per_file = {
+            len(found.file(f.filename, f.subdir).findings) for f in files_of("private", "r-readxl")
+        }
         assert per_file == {1, 2}
 
 
@@ -101,7 +105,7 @@ def test_packages_no_source_covers_are_not_covered_never_zero(service, channel, 
     assert not found.covered and found.items == []
     assert found.reason
     for file in files_of(channel, name):
-        assert found.file(file.filename).fields() == {
+        assert found.file(file.filename, file.subdir).fields() == {
             "cve_score": None,
             "cve_count": None,
             "cve_status": None,
@@ -112,7 +116,7 @@ def test_a_covered_package_without_cves_counts_zero(service):
     found = report(service, "test-recipes", "pip")  # PyPI `pip`: covered by OSV PyPI
     assert found.covered and found.identities == ("pypi:pip",)
     (file,) = files_of("test-recipes", "pip")
-    assert found.file(file.filename).fields() == {
+    assert found.file(file.filename, file.subdir).fields() == {
         "cve_score": None,
         "cve_count": 0,
         "cve_status": None,

@@ -58,7 +58,7 @@ def test_cyclonedx_carries_every_cve_as_a_strictly_valid_vex(
     assert _validator("1.6").validate_str(text) is None
     assert _validator("1.5").validate_str(render_cyclonedx(facts, "1.5")) is None
     bom = json.loads(text)
-    findings = {f.id: f for f in report.file(filename).findings}
+    findings = {f.id: f for f in report.file(filename, subdir).findings}
     assert {v["id"] for v in bom["vulnerabilities"]} == set(findings)
     for vulnerability in bom["vulnerabilities"]:
         item = next(i for i in facts.cves if i["id"] == vulnerability["id"])
