@@ -11,6 +11,7 @@ from pathlib import Path
 from bench import badges_bench
 from bench import metadata_bench
 from bench import sbom_bench
+from bench import vulns_bench
 from bench.load import HEADER
 from bench.load import LoadResult
 from bench.load import run_load
@@ -67,6 +68,7 @@ def main() -> None:
     print("\nSBOM generation (no HTTP, no validation):")
     sys.argv = [sys.argv[0], "--runs", "20" if quick else "50"]
     sbom_bench.main()
+    vulns_bench.main(["--runs", "500" if quick else "2000"])
 
 
 if __name__ == "__main__":
