@@ -155,3 +155,36 @@ def test_disputed_records_are_disputed(vulns_db):
     assert snapshot.vuln("CVE-2022-42969")["disputed"] is True
     assert snapshot.vuln(snapshot.resolve("PYSEC-2022-203"))["disputed"] is True
     assert snapshot.vuln("CVE-2022-37434")["disputed"] is False
+
+
+def test_a_files_score_comes_from_its_open_cves_else_from_the_others(service, tmp_path):
+    ids = sorted(records.nvd_cves_for_cpe("zlib:zlib", "1.2.11"))
+    scores = {c: records.nvd_primary_v31(records.nvd(c)) for c in ids}
+    top = max(scores.values())
+    cleared = [c for c in ids if scores[c] == top]
+    assert len(cleared) < len(ids)  # the records leave a lower-scored CVE open
+    vex = tmp_path / "vex.json"
+
+    def curate(names):
+        statements = [
+            {
+                "vulnerability": {"name": c},
+                "products": [{"@id": "pkg:conda/zlib@1.2.11"}],
+                "status": "not_affected",
+                "justification": "vulnerable_code_not_present",
+                "timestamp": "2026-03-01T00:00:00Z",
+            }
+            for c in names
+        ]
+        vex.write_text(json.dumps({"statements": statements}))
+        fresh = VulnService(service.database.path)
+        found = report(fresh, "main", "zlib", vex=vex)
+        (file,) = [f for f in files_of("main", "zlib") if f.subdir == "linux-64"][:1]
+        return found.file(file.filename, file.subdir)
+
+    partly = curate(cleared)
+    assert partly.status == "reported"
+    assert partly.score == max(s for c, s in scores.items() if c not in cleared)
+    wholly = curate(ids)
+    assert (wholly.status, wholly.score, wholly.count) == ("cleared", top, len(ids))
+    assert wholly.open_by_severity == {}
