@@ -21,10 +21,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from packageurl import PackageURL
 
+from vulns.model import FileRef
 from vulns.sources.common import iso_utc
 
 VEX_STATUSES = ("not_affected", "affected", "fixed", "under_investigation")
@@ -43,16 +43,6 @@ class CurationError(ValueError):
     """The channel's OpenVEX document cannot be used (the message says where and why)."""
 
 
-class FileLike(Protocol):
-    """What a statement is matched against: one package file."""
-
-    filename: str
-    name: str
-    version: str
-    build: str
-    subdir: str
-
-
 @dataclass(frozen=True)
 class Product:
     """A conda product named by a purl."""
@@ -61,7 +51,7 @@ class Product:
     version: str | None
     qualifiers: tuple[tuple[str, str], ...]
 
-    def matches(self, file: FileLike) -> bool:
+    def matches(self, file: FileRef) -> bool:
         """Whether this product names the file."""
         if self.name != file.name.lower():
             return False
@@ -186,7 +176,7 @@ class Curation:
     def __bool__(self) -> bool:
         return bool(self._by_id)
 
-    def decide(self, vuln_ids: Iterable[str], file: FileLike) -> Decision | None:
+    def decide(self, vuln_ids: Iterable[str], file: FileRef) -> Decision | None:
         """The winning decision for a CVE (any of its ids) in a file, or None."""
         best: Decision | None = None
         seen: set[int] = set()

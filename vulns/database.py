@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vulns.build import SCHEMA_VERSION
+from vulns.watched import NotLoaded
+from vulns.watched import WatchedFile
 
 log = logging.getLogger(__name__)
 
@@ -129,48 +131,27 @@ class Database:
         clock: Callable[[], float] = time.monotonic,
     ):
         self.path = Path(path)
-        self.check_interval = check_interval
-        self.clock = clock
-        self._snapshot: Snapshot | None = None
-        self._stamp: tuple[int, int, int] | None = None
-        self._checked = float("-inf")
-        self._lock = threading.Lock()
-        self._error = f"no vulnerability database at {self.path} (build one: make vulns)"
-
-    def _stat(self) -> tuple[int, int, int] | None:
-        try:
-            stat = os.stat(self.path)
-        except OSError:
-            return None
-        return stat.st_ino, stat.st_size, stat.st_mtime_ns
+        self._watched = WatchedFile(
+            self.path,
+            Snapshot,
+            (DatabaseUnavailable, sqlite3.Error),
+            check_interval,
+            clock,
+            _opened,
+        )
 
     def snapshot(self) -> Snapshot:
         """The current snapshot; raises DatabaseUnavailable when there has never been one."""
-        now = self.clock()
-        if now - self._checked >= self.check_interval:
-            with self._lock:
-                if now - self._checked >= self.check_interval:
-                    self._refresh()
-                    self._checked = now
-        if self._snapshot is None:
-            raise DatabaseUnavailable(self._error)
-        return self._snapshot
-
-    def _refresh(self) -> None:
-        stamp = self._stat()
-        if stamp is None or stamp == self._stamp:
-            return
         try:
-            snapshot = Snapshot(self.path)
-        except (DatabaseUnavailable, sqlite3.Error) as error:
-            self._error = str(error)
-            log.error("vulnerability database not (re)opened: %s", error)
-            return
-        previous = self._snapshot.version if self._snapshot is not None else None
-        log.info(
-            "vulnerability database %s opened (was %s)",
-            snapshot.version,
-            previous,
-            extra={"fields": {"pid": os.getpid(), "vulns_db": snapshot.version}},
-        )
-        self._snapshot, self._stamp = snapshot, stamp
+            return self._watched.get()[0]
+        except NotLoaded as error:
+            raise DatabaseUnavailable(f"{error} (build one: make vulns)") from None
+
+
+def _opened(snapshot: Snapshot, previous: Snapshot | None) -> None:
+    log.info(
+        "vulnerability database %s opened (was %s)",
+        snapshot.version,
+        previous.version if previous is not None else None,
+        extra={"fields": {"pid": os.getpid(), "vulns_db": snapshot.version}},
+    )

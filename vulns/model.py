@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from typing import Protocol
 
 # Statuses as in Anaconda's CVE curation, most severe first. `active` and `reported` are the
 # "open" tier: a file's score comes from them when it has any (Anaconda's packages page).
@@ -15,6 +16,16 @@ STATUS_RANK = {status: rank for rank, status in enumerate(STATUSES)}
 SCHEME_PYPI = "pypi"  # PEP 440 (packaging), as osv.dev orders PyPI
 SCHEME_CRAN = "cran"  # R's package_version: numbers split on `.` and `-`
 SCHEME_CONDA = "conda"  # conda's ordering (py-rattler), for NVD CPE and CVE 5 ranges
+
+
+class FileRef(Protocol):
+    """What matching and curation read of a package file (gateway.models.PackageFile has it)."""
+
+    filename: str
+    name: str
+    version: str
+    build: str
+    subdir: str
 
 
 class MalformedRecord(ValueError):

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
-from typing import Protocol
 
 from common.versions import sort_versions
 from vulns import ranges
@@ -15,20 +14,11 @@ from vulns.database import Snapshot
 from vulns.model import OPEN_STATUSES
 from vulns.model import STATUS_RANK
 from vulns.model import STATUSES
+from vulns.model import FileRef
 from vulns.scores import headline
 from vulns.scores import severity_of
 
 SEVERITIES = ("critical", "high", "medium", "low", "none", "unknown")
-
-
-class FileRef(Protocol):
-    """The facts of a package file that matching reads (gateway.models.PackageFile has them)."""
-
-    filename: str
-    name: str
-    version: str
-    build: str
-    subdir: str
 
 
 @dataclass(frozen=True)

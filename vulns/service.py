@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic
-from typing import TypeVar
 
 from vulns.build import BuildError
 from vulns.build import load_mapping
@@ -33,9 +29,10 @@ from vulns.report import finding
 from vulns.report import matched_ids
 from vulns.report import score_in
 from vulns.report import summarize
+from vulns.watched import NotLoaded
+from vulns.watched import WatchedFile
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 CACHE_SIZE = 65536
 
 
@@ -50,48 +47,6 @@ class ChannelSources:
     name: str
     pypi_mapping: Path | None = None
     vex: Path | None = None
-
-
-class WatchedFile(Generic[T]):
-    """A file loaded once and reloaded when it changes; a bad new version keeps the last good."""
-
-    def __init__(self, path: Path, loader: Callable[[Path], T], check_interval: float, clock):
-        self.path, self.loader = path, loader
-        self.check_interval, self.clock = check_interval, clock
-        self._value: T | None = None
-        self._stamp: tuple | None = None
-        self._checked = float("-inf")
-        self._error: Exception | None = None
-        self._lock = threading.Lock()
-
-    def get(self) -> tuple[T, tuple]:
-        """(the loaded value, its file stamp); raises ChannelDataError if it never loaded."""
-        now = self.clock()
-        if now - self._checked >= self.check_interval:
-            with self._lock:
-                if now - self._checked >= self.check_interval:
-                    self._refresh()
-                    self._checked = now
-        if self._value is None or self._stamp is None:
-            raise ChannelDataError(str(self._error or f"{self.path} not loaded"))
-        return self._value, self._stamp
-
-    def _refresh(self) -> None:
-        try:
-            stat = os.stat(self.path)
-        except OSError as error:
-            self._error = ChannelDataError(f"{self.path}: {error.strerror}")
-            return
-        stamp = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
-        if stamp == self._stamp:
-            return
-        try:
-            value = self.loader(self.path)
-        except (CurationError, BuildError) as error:
-            self._error = error
-            log.error("%s not (re)loaded, keeping the last good version: %s", self.path, error)
-            return
-        self._value, self._stamp = value, stamp
 
 
 class VulnService:
@@ -115,26 +70,29 @@ class VulnService:
         except DatabaseUnavailable:
             return None
 
-    def _watch(self, what: str, path: Path, loader) -> WatchedFile:
+    def _load(self, what: str, path: Path, loader, errors) -> tuple:
         key = (what, path)
         watched = self._watched.get(key)
         if watched is None:
             with self._lock:
                 watched = self._watched.setdefault(
-                    key, WatchedFile(path, loader, self.check_interval, self.clock)
+                    key, WatchedFile(path, loader, errors, self.check_interval, self.clock)
                 )
-        return watched
+        try:
+            return watched.get()
+        except NotLoaded as error:
+            raise ChannelDataError(str(error)) from None
 
     def curation(self, channel: ChannelSources) -> tuple[Curation | None, tuple]:
         """The channel's curation (None when it has no OpenVEX file) and its file stamp."""
         if channel.vex is None:
             return None, ()
-        return self._watch("vex", channel.vex, load_curation).get()
+        return self._load("vex", channel.vex, load_curation, (CurationError,))
 
     def identities(self, snapshot: Snapshot, channel: ChannelSources, name: str) -> tuple:
         """(identities of the package, the mapping's answer) for a channel."""
         if channel.pypi_mapping is not None:
-            mapping, _ = self._watch("mapping", channel.pypi_mapping, load_mapping).get()
+            mapping, _ = self._load("mapping", channel.pypi_mapping, load_mapping, (BuildError,))
             answer = mapping.get(name, MISSING)
         else:
             answer = snapshot.pypi_name(name)
