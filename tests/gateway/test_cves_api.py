@@ -7,6 +7,7 @@ import pytest
 from common.settings import Settings
 from gateway import create_app
 from tests.conftest import CHANNELS
+from tests.conftest import EMBEDDED_VULNS_DB
 
 CVES = "/api/channels/main/artifacts/conda/zlib/cves"
 
@@ -15,9 +16,13 @@ def client(tmp_path, config: str, **env):
     tmp_path.mkdir(parents=True, exist_ok=True)
     channels = tmp_path / "channels.toml"
     channels.write_text(config)
-    settings = Settings.from_env(
-        {"STATE_DIR": str(tmp_path / "state"), "GATEWAY_CHANNELS_FILE": str(channels), **env}
-    )
+    environ = {
+        "STATE_DIR": str(tmp_path / "state"),
+        "GATEWAY_CHANNELS_FILE": str(channels),
+        "VULNS_DB": str(EMBEDDED_VULNS_DB),
+        **env,
+    }
+    settings = Settings.from_env(environ)
     return create_app(settings).test_client()
 
 

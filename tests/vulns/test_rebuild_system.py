@@ -74,9 +74,8 @@ def test_rebuild_under_load_fails_no_request_and_every_worker_moves_on(tmp_path)
     old = Snapshot(db).version
     port = free_port()
     ports = {"gateway": port, "badges": free_port(), "sbom": free_port()}
-    env = system_env(
-        tmp_path / "state", ports, {"VULNS_DB": str(db), "VULNS_DB_CHECK_INTERVAL": "0.5"}
-    )
+    settings = {"VULNS_DB": str(db), "VULNS_DB_CHECK_INTERVAL": "0.5", "RATE_LIMIT": "off"}
+    env = system_env(tmp_path / "state", ports, settings)
     logs = tmp_path / "logs"
     gateway = start_gunicorn("gateway.wsgi:app", port, env, logs, "gateway", workers=WORKERS)
     try:

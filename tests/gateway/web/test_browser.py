@@ -203,6 +203,7 @@ def test_keyboard_only(page):
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("zlib")
     button = page.get_by_role("button", name="Copy AsciiDoc for the platforms badge")
+    page.locator("#badge-options[data-bound]").wait_for(state="attached")  # the script is up
     button.focus()
     page.keyboard.press("Enter")
     expect(page.locator("[data-copy=snippet-platforms-asciidoc]")).to_contain_text("Copied")
