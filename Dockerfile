@@ -18,9 +18,13 @@ COPY pyproject.toml ./
 COPY common ./common
 COPY gateway ./gateway
 COPY services ./services
-# the project itself is pure Python: build it from source, everything else from wheels
+COPY vulns ./vulns
+COPY data/vulns ./data/vulns
+# the project itself is pure Python: build it from source, everything else from wheels;
+# then the embedded vulnerability database from the real records in data/vulns
 RUN /opt/venv/bin/pip install --no-binary conda-badges . \
-    && /opt/venv/bin/python -m compileall -q /opt/venv/lib
+    && /opt/venv/bin/python -m compileall -q /opt/venv/lib \
+    && /opt/venv/bin/conda-badges-vulns sync --records data/vulns --out /src/vulns.sqlite
 
 # --- run: the virtualenv, the gunicorn config and the embedded channels; no build tools ---
 FROM ${PYTHON_IMAGE} AS run
@@ -30,6 +34,7 @@ COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY deploy/gunicorn.conf.py ./deploy/gunicorn.conf.py
 COPY data ./data
+COPY --from=build /src/vulns.sqlite ./data/vulns.sqlite
 # STATE_DIR must be writable: an emptyDir in Kubernetes (the root filesystem is read-only)
 RUN install -d -o app -g app -m 0700 /var/lib/conda-badges
 ENV PATH=/opt/venv/bin:$PATH \
@@ -37,7 +42,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PORT=8080 \
     STATE_DIR=/var/lib/conda-badges \
-    GATEWAY_CHANNELS_FILE=/app/data/channels.toml
+    GATEWAY_CHANNELS_FILE=/app/data/channels.toml \
+    VULNS_DB=/app/data/vulns.sqlite
 USER 10001:10001
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \

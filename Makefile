@@ -23,6 +23,15 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## create .venv and install the project with its test tools
 
+# the embedded vulnerability database, built from the real records in data/vulns (no network)
+EMBEDDED_VULNS_DB := data/vulns.sqlite
+VULNS_RECORDS := $(shell find data/vulns -type f 2>/dev/null)
+
+$(EMBEDDED_VULNS_DB): $(STAMP) $(VULNS_RECORDS)
+	$(BIN)/conda-badges-vulns sync --records data/vulns --out $@
+
+vulns: $(EMBEDDED_VULNS_DB) ## build the embedded vulnerability database (data/vulns -> data/vulns.sqlite)
+
 debian-packages: ## install Debian packages the tests need (redis-server, chromium, nginx), when missing
 	@missing=""; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
@@ -34,13 +43,14 @@ debian-packages: ## install Debian packages the tests need (redis-server, chromi
 		else echo "missing:$$missing: run 'sudo apt-get install$$missing'"; exit 1; fi; \
 	fi
 
-run: venv debian-packages ## start the edge (:8080) before the gateway (:8084), badges (:8081), sbom (:8082), metadata (:8083)
+run: venv debian-packages vulns ## start the edge (:8080) before the gateway (:8084), badges (:8081), sbom (:8082), metadata (:8083)
 	@mkdir -p var
 	@echo ""
 	@echo "  conda-badges is starting on the embedded default channels (main, test-recipes, private)."
 	@echo "    API:    curl localhost:8080/api/channels/main/artifacts/conda/zlib"
 	@echo "    badge:  curl localhost:8080/main/zlib/badges/version.svg"
 	@echo "    SBOM:   curl localhost:8080/main/linux-64/zlib-1.2.11-h7b6447c_3.conda.cdx.json"
+	@echo "    CVEs:   curl localhost:8080/api/channels/main/artifacts/conda/zlib/cves"
 	@echo "    browse: http://localhost:8080/"
 	@echo "    token for the private channel: make token CHANNEL=private"
 	@echo "  Ctrl-C stops them all."
@@ -79,6 +89,6 @@ format: venv ## reformat the code with ruff
 	$(BIN)/ruff check --fix .
 
 clean: ## remove the virtualenv and local state
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache $(EMBEDDED_VULNS_DB)
 
-.PHONY: help venv debian-packages run token lint test cluster bench format clean
+.PHONY: help venv vulns debian-packages run token lint test cluster bench format clean

@@ -14,6 +14,7 @@ from bench import metadata_bench
 from bench import render_bench
 from bench import sbom_bench
 from bench import scale_bench
+from bench import vulns_bench
 from bench.load import HEADER
 from bench.load import LoadResult
 from bench.load import run_load
@@ -76,6 +77,7 @@ def main() -> None:
     sbom_bench.main()
     print("\nconda-forge scale (issue 15): generated channel, whole and sharded, over HTTP")
     scale_bench.run(100_000 if quick else 1_000_000)
+    vulns_bench.main(["--runs", "500" if quick else "2000"])
     sys.exit(render_bench.main(argv))  # fails when ours costs more than the pybadges baseline
 
 

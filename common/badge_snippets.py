@@ -8,7 +8,7 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
-# anaconda.org's six badge names, in the order its badges page lists them
+# anaconda.org's six badge names, in the order its badges page lists them, then cves
 KIND_NAMES = (
     "version",
     "latest_release_date",
@@ -16,6 +16,7 @@ KIND_NAMES = (
     "platforms",
     "license",
     "downloads",
+    "cves",  # ours: anaconda.org has no CVE badge
 )
 ALT_TEXT = {
     "version": "conda version",
@@ -24,6 +25,7 @@ ALT_TEXT = {
     "platforms": "platforms",
     "license": "license",
     "downloads": "downloads",
+    "cves": "known vulnerabilities",
 }
 
 

@@ -42,6 +42,8 @@ class ChannelConfig:
     channeldata: bool = True
     shards: bool = True
     crawl_shards: bool = True
+    pypi_mapping: Path | None = None  # the channel's own conda→PyPI mapping (parselmouth JSON)
+    vex: Path | None = None  # the channel owner's CVE curation (an OpenVEX JSON document)
 
 
 def _resolve_url(raw: str, base_dir: Path) -> str:
@@ -51,6 +53,18 @@ def _resolve_url(raw: str, base_dir: Path) -> str:
             path = (base_dir / path).resolve()
         return path.as_uri()
     return raw.rstrip("/")
+
+
+def _data_file(name: str, entry: dict, key: str, base_dir: Path) -> Path | None:
+    """A file a channel names (relative to the config's folder); it must exist."""
+    raw = entry.get(key)
+    if raw in (None, ""):
+        return None
+    path = Path(str(raw))
+    path = path if path.is_absolute() else (base_dir / path).resolve()
+    if not path.is_file():
+        raise ChannelConfigError(f"channel {name}: {key} {str(raw)!r} is not a file ({path})")
+    return path
 
 
 def parse_channels(
@@ -102,6 +116,8 @@ def parse_channels(
             channeldata=bool(entry.get("channeldata", True)),
             shards=bool(entry.get("shards", True)),
             crawl_shards=bool(entry.get("crawl_shards", True)),
+            pypi_mapping=_data_file(name, entry, "pypi_mapping", base_dir),
+            vex=_data_file(name, entry, "vex", base_dir),
         )
     return channels
 

@@ -87,6 +87,13 @@ class UpstreamInvalid(UpstreamError):
     code = "upstream_invalid"
 
 
+class VulnsUnavailable(AppError):
+    """The vulnerability database (or a channel's curation or mapping file) cannot be read."""
+
+    status = 503
+    code = "vulns_unavailable"
+
+
 def error_response(error: AppError):
     """A Flask response for an expected error."""
     response = jsonify(error.to_json())

@@ -129,3 +129,15 @@ class MetadataClient:
     ) -> list[dict]:
         """Known vulnerabilities (empty where the upstream has no CVE data)."""
         return self._get(self._path(channel, subchannel, name, "/cves"), token)["items"]
+
+    def cve_report(
+        self,
+        channel: str,
+        name: str,
+        subchannel: str | None = None,
+        token: str | None = None,
+        **filters: str,
+    ) -> dict:
+        """The whole `/cves` answer: items, coverage, identities and database (filters apply)."""
+        params = {"limit": "500", **filters}
+        return self._get(self._path(channel, subchannel, name, "/cves"), token, params)

@@ -99,6 +99,13 @@ class Settings:
     )
     internal_key: str = field(default="", repr=False, metadata={"env": "INTERNAL_API_KEY"})
 
+    # vulnerabilities: the database the gateway reads (built by `conda-badges-vulns sync`) and
+    # how often (seconds) each worker checks whether a new one was swapped in
+    vulns_db: Path = field(
+        default=REPO_ROOT / "data" / "vulns.sqlite", metadata={"env": "VULNS_DB"}
+    )
+    vulns_check_interval: float = field(default=2.0, metadata={"env": "VULNS_DB_CHECK_INTERVAL"})
+
     # badges
     badges_facts_ttl: float = field(default=5.0, metadata={"env": "BADGES_FACTS_TTL"})
 

@@ -19,6 +19,7 @@ from gateway import proxy
 from gateway import web
 from gateway.catalog import Catalog
 from gateway.hot_path import HotPath
+from vulns import VulnService
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["SETTINGS"] = settings
     app.json.sort_keys = False
     app.extensions["catalog"] = Catalog(settings)
+    app.extensions["vulns"] = VulnService(settings.vulns_db, settings.vulns_check_interval)
     app.extensions["proxy"] = proxy.ServiceProxy(settings)
     register_error_handlers(app)
     # WSGI order: token stripping, then trusted proxy headers, then the hot path, then Flask

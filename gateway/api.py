@@ -12,7 +12,10 @@ from flask import request
 from common import names
 from common.errors import InvalidParameter
 from common.errors import NotFound
+from common.errors import VulnsUnavailable
 from gateway import artifacts
+from gateway import cve_query
+from gateway import cves
 from gateway.access import readable_channel
 from gateway.access import visible_channels
 from gateway.catalog import Catalog
@@ -105,14 +108,22 @@ def _package(channel: str, name: str, subchannel: str | None):
 
 
 def get_artifact(channel: str, name: str, subchannel: str | None = None):
-    """The artifact: versions, latest version, platforms, license, dates, downloads."""
+    """The artifact: versions, latest version, platforms, license, dates, downloads, CVEs."""
     driver, info = _package(channel, name, subchannel)
-    return jsonify(artifacts.artifact(info, channel, subchannel, driver.channel.private))
+    body = artifacts.artifact(info, channel, subchannel, driver.channel.private)
+    latest = artifacts.latest_files(info)
+    try:
+        report = cves.report(driver, info, subchannel, latest)
+    except VulnsUnavailable as error:  # the package's other facts are still worth answering
+        body.update(cves.artifact_fields(None, latest, error))
+    else:
+        body.update(cves.artifact_fields(report, latest))
+    return jsonify(body)
 
 
 def get_files(channel: str, name: str, subchannel: str | None = None):
     """One entry per package file, optionally filtered by subdir, version or filename."""
-    _, info = _package(channel, name, subchannel)
+    driver, info = _package(channel, name, subchannel)
     files = info.files
     subdir = request.args.get("subdir")
     if subdir:
@@ -132,6 +143,15 @@ def get_files(channel: str, name: str, subchannel: str | None = None):
                 code="file_not_found",
             )
     items = [artifacts.file_entry(f) for f in files]
+    try:
+        report = cves.report(driver, info, subchannel, files)
+    except VulnsUnavailable as error:
+        for item in items:
+            item.update({"cve_score": None, "cve_count": None, "cve_status": None})
+            item["cve_error"] = error.message
+    else:
+        for item in items:
+            item.update(cves.file_fields(report.file(item["filename"], item["subdir"])))
     return jsonify({"items": items, "total": len(items)})
 
 
@@ -156,11 +176,27 @@ def get_dependencies(channel: str, name: str, subchannel: str | None = None):
 
 
 def get_cves(channel: str, name: str, subchannel: str | None = None):
-    """Known vulnerabilities (empty where the upstream has no CVE data)."""
-    driver = _driver(channel, subchannel)
-    names.package_name(name)
-    items = driver.cves(name, subchannel)
-    return jsonify({"items": items, "total": len(items)})
+    """The package's CVEs across its files, filtered and paged (see docs/metadata-api.md)."""
+    query = cve_query.parse_query(request.args)
+    limit = _int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = _int_arg("offset", 0, 0, 10_000_000)
+    driver, info = _package(channel, name, subchannel)
+    report = cves.report(driver, info, subchannel)
+    found = cve_query.apply(report.items, query)
+    return jsonify(
+        {
+            "name": info.name,
+            "covered": report.covered,
+            "reason": report.reason,
+            "identities": list(report.identities),
+            "database": report.database,
+            "curation": "openvex" if report.curation else None,
+            "items": found[offset : offset + limit],
+            "total": len(found),
+            "limit": limit,
+            "offset": offset,
+        }
+    )
 
 
 def get_readme(channel: str, name: str, subchannel: str | None = None):

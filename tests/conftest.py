@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,12 +23,40 @@ from tests.processes import start_system
 DATA = REPO / "data"
 CHANNELS = DATA / "channels"
 RECORDED = DATA / "recorded"
+VULN_RECORDS = DATA / "vulns"
+
+
+def _embedded_vulns_db() -> Path:
+    """The embedded vulnerability database, built fresh from data/vulns for this test process.
+
+    Every process the tests start inherits VULNS_DB, so the suite never reads a stale
+    data/vulns.sqlite (nor needs `make vulns` first).
+    """
+    from vulns import build_database
+    from vulns.cli import records_layout
+
+    folder = Path(tempfile.mkdtemp(prefix="conda-badges-vulns-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    layout = records_layout(VULN_RECORDS)
+    path = folder / "vulns.sqlite"
+    build_database(path, **layout)
+    return path
+
+
+EMBEDDED_VULNS_DB = _embedded_vulns_db()
+os.environ["VULNS_DB"] = str(EMBEDDED_VULNS_DB)
 
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     """The repo's real data (see data/PROVENANCE.md)."""
     return DATA
+
+
+@pytest.fixture(scope="session")
+def vulns_db() -> Path:
+    """The embedded vulnerability database the test processes read (VULNS_DB)."""
+    return EMBEDDED_VULNS_DB
 
 
 @pytest.fixture(scope="session")

@@ -112,5 +112,9 @@ class PlatformDriver:
 
     def cves(self, name: str, subchannel: str | None) -> list[dict]:
         """The upstream's CVE list for the package."""
-        url = self._artifact_url(name, subchannel) + "/cves"
-        return self._get(url, self._missing(name)).get("items", [])
+        return self.cve_report(name, subchannel).get("items", [])
+
+    def cve_report(self, name: str, subchannel: str | None) -> dict:
+        """The upstream's whole `/cves` answer (coverage, database, items) for the package."""
+        url = self._artifact_url(name, subchannel) + "/cves?limit=500"
+        return self._get(url, self._missing(name))

@@ -20,8 +20,10 @@ from common.errors import InvalidParameter
 from common.errors import error_response
 from common.public_url import public_base_url
 from common.safe_url import safe_url
+from gateway import cve_query
 from gateway.web import data
 from gateway.web import snippets
+from vulns.model import STATUSES
 
 bp = Blueprint(
     "web",
@@ -31,6 +33,18 @@ bp = Blueprint(
     static_url_path="/ui/static",
 )
 
+CVE_FILTERS = (
+    "score_gte",
+    "score_lte",
+    "name",
+    "status",
+    "curated_after",
+    "curated_before",
+    "modified_after",
+    "modified_before",
+    "published_after",
+    "published_before",
+)
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "frame-ancestors 'none'"
@@ -155,11 +169,25 @@ def results_fragment():
     return render_template("fragments/results.html", page=page)
 
 
+def _cve_filters() -> tuple[cve_query.CveQuery | None, str | None, dict]:
+    """The CVE section's filters from the query string, or the problem with them."""
+    values = {key: request.args.get(key, "") for key in CVE_FILTERS}
+    try:
+        return cve_query.parse_query(request.args), None, values
+    except InvalidParameter as error:
+        return None, error.message, values
+
+
 def _package_context(channel: str, name: str) -> dict:
     style = snippets.Style.from_args(request.args)
     token, own = _snippet_token(channel)
+    query, cve_error, cve_values = _cve_filters()
     return {
-        "pkg": data.package(channel, name),
+        "pkg": data.package(channel, name, query),
+        "cve_filter_error": cve_error,
+        "cve_values": cve_values,
+        "statuses": STATUSES,
+        "score_title": data.score_title,
         "channel": channel,
         "name": name,
         "style": style,
@@ -183,6 +211,23 @@ def package(channel: str, name: str):
 def package_fragment(channel: str, name: str):
     """The package page's main content alone, for the page's script."""
     return render_template("fragments/package.html", **_package_context(channel, name))
+
+
+@bp.get("/ui/fragments/cves/<channel>/<name>")
+def cves_fragment(channel: str, name: str):
+    """The CVE list for the chosen filters, for the page's script."""
+    query, cve_error, values = _cve_filters()
+    found = data.cve_list(channel, name, query) if query is not None else None
+    return render_template(
+        "fragments/cves.html",
+        channel=channel,
+        name=name,
+        cve=found,
+        cve_filter_error=cve_error,
+        cve_values=values,
+        statuses=STATUSES,
+        score_title=data.score_title,
+    )
 
 
 @bp.get("/ui/fragments/badges/<channel>/<name>")

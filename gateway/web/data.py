@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from flask import current_app
 
 from common import names
+from common.errors import VulnsUnavailable
 from common.versions import version_key
 from gateway import artifacts
+from gateway import cve_query
+from gateway import cves
 from gateway.access import readable_channel
 from gateway.access import visible_channels
 from gateway.catalog import Catalog
@@ -86,40 +89,52 @@ def search(channel: str, query: str, offset: int) -> SearchPage:
     return SearchPage(channel, query, items, total, offset)
 
 
-def _cve_summary(cves: list[dict]) -> dict[str, dict]:
-    """Per filename: how many CVEs affect it and the highest CVSS score among them."""
-    per_file: dict[str, dict] = {}
-    for cve in cves:
-        for filename in cve.get("affected_files") or ():
-            entry = per_file.setdefault(filename, {"count": 0, "max_score": None})
-            entry["count"] += 1
-            score = cve.get("score")
-            if score is not None and (entry["max_score"] is None or score > entry["max_score"]):
-                entry["max_score"] = score
-    return per_file
+def _cves(driver: Driver, info, query: cve_query.CveQuery | None) -> dict:
+    """The package's CVE report for the page, its filtered list, or why it is unavailable."""
+    try:
+        report = cves.report(driver, info, None)
+    except VulnsUnavailable as error:
+        return {"available": False, "error": error.message, "report": None, "shown": []}
+    items = cve_query.apply(report.items, query) if query is not None else report.items
+    return {"available": True, "error": None, "report": report, "shown": items}
 
 
-def package(channel: str, name: str) -> dict:
+def score_title(scores: dict) -> str:
+    """Each CVSS version's score as one line of text (the page shows it on hover)."""
+    return " · ".join(
+        f"CVSS {version}: {entry['score']} {entry['severity']} ({entry['source']})"
+        for version, entry in scores.items()
+    )
+
+
+def package(channel: str, name: str, query: cve_query.CveQuery | None = None) -> dict:
     """Everything the package page shows: artifact, files, dependencies, CVEs."""
     driver = driver_for(channel)
     names.package_name(name)
     info = driver.package(name, None)
-    cves = driver.cves(name, None)
-    per_file = _cve_summary(cves)
+    found = _cves(driver, info, query)
+    report = found["report"]
     files = sorted(
         (artifacts.file_entry(f) for f in info.files),
         key=lambda f: (version_key(f["version"]), f["build_number"] or 0, f["subdir"]),
         reverse=True,
     )
     for entry in files:
-        entry["cves"] = per_file.get(entry["filename"])
+        facts = report.file(entry["filename"], entry["subdir"]) if report else None
+        entry["cves"] = facts.fields() if facts else None
     latest = artifacts.latest_files(info)
     return {
         "artifact": artifacts.artifact(info, channel, None, driver.channel.private),
         "files": files,
-        "cve_data": bool(cves),
-        "cve_total": len(cves),
+        "cve": found,
         "depends": artifacts.depends_of_latest(info),
         "depends_version": latest[0].version if latest else None,
         "dependants": driver.dependants(name, None),
     }
+
+
+def cve_list(channel: str, name: str, query: cve_query.CveQuery) -> dict:
+    """The CVE list of a package, filtered (the CVEs section's fragment)."""
+    driver = driver_for(channel)
+    names.package_name(name)
+    return _cves(driver, driver.package(name, None), query)

@@ -21,6 +21,7 @@ TITLES = {
     "platforms": "Platforms",
     "latest_release_date": "Latest release date",
     "latest_release_relative_date": "Latest release, relative",
+    "cves": "Known vulnerabilities (CVEs)",
 }
 COLORS = (
     "brightgreen",

@@ -26,6 +26,7 @@ from cyclonedx.model.component import ComponentType
 from cyclonedx.model.contact import OrganizationalContact
 from cyclonedx.model.contact import OrganizationalEntity
 from cyclonedx.model.dependency import Dependency
+from cyclonedx.model.impact_analysis import ImpactAnalysisJustification
 from cyclonedx.model.impact_analysis import ImpactAnalysisState
 from cyclonedx.model.license import DisjunctiveLicense
 from cyclonedx.model.license import LicenseAcknowledgement
@@ -34,8 +35,10 @@ from cyclonedx.model.lifecycle import LifecyclePhase
 from cyclonedx.model.lifecycle import PredefinedLifecycle
 from cyclonedx.model.vulnerability import BomTarget
 from cyclonedx.model.vulnerability import Vulnerability
+from cyclonedx.model.vulnerability import VulnerabilityAdvisory
 from cyclonedx.model.vulnerability import VulnerabilityAnalysis
 from cyclonedx.model.vulnerability import VulnerabilityRating
+from cyclonedx.model.vulnerability import VulnerabilityReference
 from cyclonedx.model.vulnerability import VulnerabilityScoreSource
 from cyclonedx.model.vulnerability import VulnerabilitySeverity
 from cyclonedx.model.vulnerability import VulnerabilitySource
@@ -49,6 +52,7 @@ from services.sbom import resolve
 from services.sbom.facts import Facts
 from services.sbom.purl import file_purl
 from services.sbom.purl import parsed
+from services.sbom.vulnerabilities import file_status
 
 VERSIONS = {"1.6": JsonV1Dot6, "1.5": JsonV1Dot5}
 
@@ -214,37 +218,139 @@ def _severity(cve: Mapping, score: Decimal | None) -> VulnerabilitySeverity:
         )
 
 
-def _vulnerability(cve: Mapping, root_ref: str) -> Vulnerability:
-    cve_id = str(cve["id"])
-    score = _score(cve.get("score"))
-    vector = cve.get("vector") or None
+# OpenVEX justifications (a channel's curation) -> CycloneDX analysis justifications
+VEX_JUSTIFICATIONS = {
+    "component_not_present": ImpactAnalysisJustification.CODE_NOT_PRESENT,
+    "vulnerable_code_not_present": ImpactAnalysisJustification.CODE_NOT_PRESENT,
+    "vulnerable_code_not_in_execute_path": ImpactAnalysisJustification.CODE_NOT_REACHABLE,
+    "vulnerable_code_cannot_be_controlled_by_adversary": (
+        ImpactAnalysisJustification.PROTECTED_BY_MITIGATING_CONTROL
+    ),
+    "inline_mitigations_already_exist": (
+        ImpactAnalysisJustification.PROTECTED_BY_MITIGATING_CONTROL
+    ),
+}
+_SOURCE_NAMES = {
+    "NVD": "NVD",
+    "CVE": "CVE",
+    "GHSA": "GitHub",
+    "PYSEC": "PyPA",
+    "RSEC": "RConsortium",
+}
+
+
+def _uri(url: object) -> XsUri | None:
+    return XsUri(url) if isinstance(url, str) and url.startswith(("http://", "https://")) else None
+
+
+_METHODS = {
+    "2.0": VulnerabilityScoreSource.CVSS_V2,
+    "3.0": VulnerabilityScoreSource.CVSS_V3,
+    "3.1": VulnerabilityScoreSource.CVSS_V3_1,
+    "4.0": VulnerabilityScoreSource.CVSS_V4,
+}
+
+
+def _rating(entry: Mapping, fallback: Mapping, version: str | None = None) -> VulnerabilityRating:
+    score = _score(entry.get("score"))
+    vector = entry.get("vector") or None
+    name = str(entry.get("source") or "")
+    method = _METHODS.get(version or "") or (
+        VulnerabilityScoreSource.get_from_vector(vector) if vector else None
+    )
     rating = VulnerabilityRating(
+        source=VulnerabilitySource(name=name) if name else None,
         score=score,
-        severity=_severity(cve, score),
-        method=VulnerabilityScoreSource.get_from_vector(vector) if vector else None,
+        severity=_severity(entry if entry.get("severity") else fallback, score),
+        method=method,
     )
     if vector:
         rating.vector = vector  # set after construction so the CVSS: prefix is kept
-    status = str(cve.get("status") or "").lower()
+    return rating
+
+
+def _ratings(cve: Mapping) -> list[VulnerabilityRating]:
+    """One rating per CVSS version (v4, v3.x, v2) the CVE has, else its single score."""
+    scores = cve.get("scores")
+    if isinstance(scores, Mapping) and scores:
+        return [_rating(e, cve, version) for version, e in sorted(scores.items(), reverse=True)]
+    if cve.get("score") is None and not cve.get("vector"):
+        return []
+    return [_rating({"score": cve.get("score"), "vector": cve.get("vector")}, cve)]
+
+
+def _vulnerability(cve: Mapping, root_ref: str, file: Mapping | None = None) -> Vulnerability:
+    cve_id = str(cve["id"])
+    entry = file_status(cve, file or {})
+    status = str(entry.get("status") or "").lower()
     state = CVE_STATES.get(status, ImpactAnalysisState.IN_TRIAGE)
-    url = cve.get("url") or (
-        f"https://nvd.nist.gov/vuln/detail/{cve_id}" if cve_id.startswith("CVE-") else None
+    sources = [s for s in cve.get("sources") or () if isinstance(s, Mapping)]
+    main = sources[0] if sources else {}
+    url = (
+        cve.get("url")
+        or main.get("url")
+        or (f"https://nvd.nist.gov/vuln/detail/{cve_id}" if cve_id.startswith("CVE-") else None)
     )
-    source = VulnerabilitySource(
-        name="NVD" if cve_id.startswith("CVE-") else None, url=XsUri(url) if url else None
+    source_name = _SOURCE_NAMES.get(str(main.get("kind")), main.get("name")) or (
+        "NVD" if cve_id.startswith("CVE-") else None
     )
-    published = parse_iso(cve.get("published_at"))
+    source = VulnerabilitySource(name=source_name, url=_uri(url))
+    references = [
+        VulnerabilityReference(
+            id=str(other["id"]),
+            source=VulnerabilitySource(
+                name=_SOURCE_NAMES.get(str(other.get("kind")), other.get("name")),
+                url=_uri(other.get("url")),
+            ),
+        )
+        for other in sources[1:]
+        if other.get("id") and other.get("id") != cve_id
+    ]
+    advisories = [
+        VulnerabilityAdvisory(url=uri)
+        for ref in cve.get("references") or ()
+        if isinstance(ref, Mapping) and (uri := _uri(ref.get("url"))) is not None
+    ]
+    curated = parse_iso(entry.get("curated_at"))
+    detail = entry.get("detail") or CVE_DETAILS.get(status)
     return Vulnerability(
         bom_ref=f"vulnerability:{cve_id}",
         id=cve_id,
         source=source,
+        references=references,
         description=cve.get("summary") or None,
-        ratings=[rating] if score is not None or vector else [],
-        published=published,
-        analysis=VulnerabilityAnalysis(state=state, detail=CVE_DETAILS.get(status)),
+        detail=cve.get("description") if cve.get("description") != cve.get("summary") else None,
+        ratings=_ratings(cve),
+        advisories=advisories,
+        published=parse_iso(cve.get("published_at")),
+        updated=parse_iso(cve.get("modified_at")),
+        analysis=VulnerabilityAnalysis(
+            state=state,
+            justification=VEX_JUSTIFICATIONS.get(str(entry.get("justification"))),
+            detail=detail,
+            last_updated=curated,
+        ),
         affects=[BomTarget(ref=root_ref)],
-        properties=_properties([("conda:cve:status", cve.get("status"))]),
+        properties=_properties(
+            [
+                ("conda:cve:status", entry.get("status")),
+                ("conda:cve:curated-at", entry.get("curated_at")),
+                ("conda:cve:aliases", ", ".join(cve.get("aliases") or ()) or None),
+            ]
+        ),
     )
+
+
+def _vulns_properties(facts: Facts) -> list[tuple[str, object]]:
+    """The vulnerability database an SBOM's `vulnerabilities` come from, and the coverage."""
+    database = facts.vulns_database or {}
+    covered = facts.cve_covered
+    return [
+        ("conda:vulns:database-version", database.get("version")),
+        ("conda:vulns:database-built", database.get("built_at")),
+        ("conda:vulns:unavailable", database.get("error")),
+        ("conda:vulns:covered", None if covered is None else str(covered).lower()),
+    ]
 
 
 def build_bom(facts: Facts, spec_version: str = "1.6", graph: resolve.Graph | None = None) -> Bom:
@@ -276,6 +382,7 @@ def build_bom(facts: Facts, spec_version: str = "1.6", graph: resolve.Graph | No
                 ("conda:sbom:timestamp-source", time_source),
                 ("conda:sbom:dependencies-resolved", resolved),
                 ("conda:sbom:dependencies-unresolved", len(graph.nodes) - resolved),
+                *_vulns_properties(facts),
             ]
         ),
     )
@@ -301,7 +408,7 @@ def build_bom(facts: Facts, spec_version: str = "1.6", graph: resolve.Graph | No
         for key in graph.expanded
     )
     root_ref = root.bom_ref.value or ""
-    bom.vulnerabilities.update(_vulnerability(cve, root_ref) for cve in facts.cves)
+    bom.vulnerabilities.update(_vulnerability(cve, root_ref, file) for cve in facts.cves)
     return bom
 
 

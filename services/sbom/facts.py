@@ -11,6 +11,7 @@ from dataclasses import field
 
 from common.errors import InvalidName
 from common.errors import NotFound
+from common.errors import UpstreamError
 from common.metadata_client import MetadataClient
 from common.names import split_file_name
 from services.sbom import resolve
@@ -50,6 +51,11 @@ class Facts:
     package: dict = field(default_factory=dict)
     candidates: dict = field(default_factory=dict)  # dependency name -> files, or None
     cves: list = field(default_factory=list)
+    # the gateway's /cves answer beyond the items: which database, whether the package is
+    # covered by any source, and its identities (CPE names become SPDX security refs)
+    vulns_database: dict = field(default_factory=dict)
+    cve_covered: bool | None = None
+    cve_identities: tuple = ()
     namespace_base: str = ""
     depth: int | None = 1  # 1: the file's own dependencies; None: all, transitively
 
@@ -149,7 +155,9 @@ def gather(
     check_usable(file)
     candidates: dict[str, list[dict] | None] = {}
     with ThreadPoolExecutor(LOOKUP_THREADS) as pool:
-        cves_future = pool.submit(client.cves, channel, file["name"], subchannel, token)
+        cves_future = pool.submit(
+            client.cve_report, channel, file["name"], subchannel, token, filename=filename
+        )
         while True:
             graph = resolve.resolve_graph(file, candidates, subdir, max_depth=depth)
             missing = sorted(graph.missing)
@@ -159,7 +167,14 @@ def gather(
                 lambda n: _candidates(client, channel, subchannel, n, subdir, token), missing
             )
             candidates.update(zip(missing, found, strict=True))
-        cves = cves_future.result()
+        try:
+            report = cves_future.result()
+        except UpstreamError as error:
+            if error.code != "vulns_unavailable":
+                raise
+            # the SBOM is still made, and says that its vulnerabilities could not be looked up
+            report = {"database": {"error": error.message}}
+    cves = report.get("items") or []
     return Facts(
         channel=channel,
         subchannel=subchannel,
@@ -167,6 +182,9 @@ def gather(
         package={name: artifact.get(name) for name in PACKAGE_FIELDS},
         candidates=resolve.prune(candidates, graph),
         cves=[c for c in cves if _affects(c, filename)],
+        vulns_database=report.get("database") or {},
+        cve_covered=report.get("covered") if isinstance(report.get("covered"), bool) else None,
+        cve_identities=tuple(report.get("identities") or ()),
         namespace_base=namespace_base,
         depth=depth,
     )

@@ -30,6 +30,8 @@ from services.sbom import identity
 from services.sbom import resolve
 from services.sbom.facts import Facts
 from services.sbom.purl import file_purl
+from services.sbom.vulnerabilities import file_status
+from vulns.identities import cpe_names
 
 _LICENSING = get_spdx_licensing()
 _CONVERTER = DocumentConverter()
@@ -87,24 +89,52 @@ def _file_package(spdx_id: str, file: Mapping, facts: Facts, supplier: Actor, **
     )
 
 
+def _scores_text(cve: Mapping) -> str:
+    scores = cve.get("scores")
+    if isinstance(scores, Mapping) and scores:
+        return ", ".join(
+            f"CVSS {version} {entry.get('score')}" for version, entry in sorted(scores.items())
+        )
+    return f"CVSS {cve.get('score')}" if cve.get("score") is not None else "no CVSS score"
+
+
 def _advisories(facts: Facts) -> list[ExternalPackageRef]:
-    refs = []
+    """SECURITY references: the package's CPE names, then one `advisory` per CVE."""
+    version = facts.file["version"]
+    refs = [
+        ExternalPackageRef(ExternalPackageRefCategory.SECURITY, "cpe23Type", name)
+        for name in cpe_names(tuple(facts.cve_identities), version)
+    ]
     for cve in facts.cves:
         cve_id = str(cve.get("id"))
         url = cve.get("url") or (
             f"https://nvd.nist.gov/vuln/detail/{cve_id}" if cve_id.startswith("CVE-") else None
         )
         if url:
-            status = cve.get("status") or "unknown"
+            status = file_status(cve, facts.file).get("status") or "unknown"
             refs.append(
                 ExternalPackageRef(
                     ExternalPackageRefCategory.SECURITY,
                     "advisory",
                     url,
-                    comment=f"{cve_id}, status {status}, CVSS {cve.get('score')}",
+                    comment=f"{cve_id}, status {status}, {_scores_text(cve)}",
                 )
             )
     return refs
+
+
+def _vulns_comment(facts: Facts) -> str | None:
+    """Where the document's security references come from (SPDX 2.3 has no field for it)."""
+    database = facts.vulns_database or {}
+    if database.get("error"):
+        return f"Vulnerabilities could not be looked up: {database['error']}"
+    if not database.get("version"):
+        return None
+    covered = {True: "covered", False: "not covered by any vulnerability source"}
+    return (
+        f"Vulnerabilities from database {database['version']} built {database.get('built_at')}"
+        f"; this package is {covered.get(facts.cve_covered, 'of unknown coverage')}."
+    )
 
 
 def _dependency_package(index: int, node: resolve.Node, facts: Facts, supplier: Actor) -> Package:
@@ -181,6 +211,7 @@ def build_document(facts: Facts) -> Document:
             Actor(ActorType.ORGANIZATION, identity.TOOL_NAME),
         ],
         created=timestamp,
+        creator_comment=_vulns_comment(facts),
     )
     return Document(
         creation,

@@ -93,7 +93,11 @@ def test_search_pages_and_total(system):
 
 def test_cves_readme_and_subchannel_forms(system):
     base = f"{system.gateway_url}/api/channels/main"
-    assert get(f"{base}/artifacts/conda/zlib/cves")[2] == {"items": [], "total": 0}
+    # which CVEs, exactly: tests/vulns/test_embedded_system.py derives them from the records
+    tracked = get(f"{base}/artifacts/conda/zlib/cves")[2]
+    assert tracked["covered"] is True and tracked["total"] == len(tracked["items"]) > 0
+    untracked = get(f"{base}/artifacts/conda/libgcc-ng/cves")[2]
+    assert (untracked["covered"], untracked["items"], untracked["total"]) == (False, [], 0)
     status, _, readme = get(f"{base}/artifacts/conda/zlib/readme")
     assert status == 200 and readme["content"].startswith("zlib is designed")
     status, _, missing = get(f"{base}/artifacts/conda/libgcc-ng/readme")

@@ -235,6 +235,25 @@
     form.addEventListener("submit", function (event) { event.preventDefault(); update(); });
   }
 
+  /* The CVEs section's filters: fetch the filtered list (with the token, if any). */
+  function bindCveFilters() {
+    var form = $("#cve-filters");
+    if (!form || form.getAttribute("data-bound")) { return; }
+    form.setAttribute("data-bound", "true");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var params = new URLSearchParams(window.location.search);
+      new FormData(form).forEach(function (value, name) {
+        if (value) { params.set(name, value); } else { params.delete(name); }
+      });
+      var query = params.toString() ? "?" + params.toString() : "";
+      window.history.replaceState(null, "", window.location.pathname + query + "#cves");
+      loadFragment(form.getAttribute("data-fragment") + query, $("#cve-list")).then(function (ok) {
+        if (ok) { announce("CVE list updated."); }
+      });
+    });
+  }
+
   /* The package may be in a private channel: reload it with the token. */
   function reloadPackage() {
     var holder = $("#package");
@@ -250,6 +269,7 @@
       var article = $("article[data-title]", holder);
       if (article) { document.title = article.getAttribute("data-title"); }
       bindBadgeOptions();
+      bindCveFilters();
       if (retry) {
         var heading = $("h1", holder);
         if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
@@ -341,5 +361,6 @@
   }
 
   bindBadgeOptions();
+  bindCveFilters();
   hydrate(document);
 }());

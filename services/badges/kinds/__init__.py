@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
+from services.badges.kinds import cves
 from services.badges.kinds import downloads
 from services.badges.kinds import latest_release_date
 from services.badges.kinds import latest_release_relative_date
@@ -14,7 +15,7 @@ from services.badges.kinds import version
 from services.badges.model import Badge
 from services.badges.model import Facts
 
-# anaconda.org's six badge names, in the order its badges page lists them.
+# anaconda.org's six badge names, in the order its badges page lists them, then ours: cves.
 KINDS: dict[str, ModuleType] = {
     "version": version,
     "latest_release_date": latest_release_date,
@@ -22,6 +23,7 @@ KINDS: dict[str, ModuleType] = {
     "platforms": platforms,
     "license": license,
     "downloads": downloads,
+    "cves": cves,
 }
 ALIASES: dict[str, str] = {
     "updated": "latest_release_date",

@@ -81,7 +81,7 @@ def test_package_page_files_badges_and_copy(page, web_url):
     expect(rows.first.locator("td[data-label=Version]")).to_contain_text("1.2.11")
     # every badge kind has a preview that the badges service really drew
     previews = page.locator(".badge-preview img")
-    expect(previews).to_have_count(6)
+    expect(previews).to_have_count(7)
     page.wait_for_function(
         "() => [...document.querySelectorAll('.badge-preview img')]"
         ".every(i => i.complete && i.naturalWidth > 0)"
@@ -227,6 +227,7 @@ def test_keyboard_only(page):
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("zlib")
     button = page.get_by_role("button", name="Copy AsciiDoc for the platforms badge")
+    page.locator("#badge-options[data-bound]").wait_for(state="attached")  # the script is up
     button.focus()
     page.keyboard.press("Enter")
     expect(page.locator("[data-copy=snippet-platforms-asciidoc]")).to_contain_text("Copied")

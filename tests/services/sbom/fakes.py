@@ -64,3 +64,7 @@ class FakeMetadataClient:
         self.calls.append(("cves", channel, name, subchannel, token))
         self._files(channel, name, token)
         return list(self.cves_by_name.get(name, []))
+
+    def cve_report(self, channel, name, subchannel=None, token=None, **filters) -> dict:
+        """The `/cves` answer around the configured CVEs (as the gateway shapes it)."""
+        return {"items": self.cves(channel, name, subchannel, token), "covered": True}
