@@ -1,8 +1,9 @@
 """The labels and messages our badges really draw, for recording badge-maker's widths once.
 
 `python -m tests.common.badge_render.badge_maker_cases > cases.json` lists them: every kind's
-badge for every package of the embedded channels (run through the real kinds), downloads from
-the recorded anaconda.org answer, every error badge, and the gateway's `unavailable` badge.
+badge for every package of the embedded channels (run through the real kinds), the `cves` badge of
+every package from its real artifact (the embedded vulnerability data), downloads from the
+recorded anaconda.org answer, every error badge, and the gateway's `unavailable` badge.
 Large groups are thinned to an even spread, so the fixture stays small; see PROVENANCE.md.
 """
 
@@ -59,6 +60,20 @@ def _kind_cases() -> list[tuple[str, str]]:
     return cases
 
 
+def _cve_cases() -> list[tuple[str, str]]:
+    """The `cves` badge of every package, from its real artifact (embedded vulnerability data)."""
+    from services.badges.kinds import cves
+    from services.badges.model import facts_from_artifact
+    from tests.common.badge_render.sheets import gateway_artifacts
+
+    found = []
+    for channel in ("main", "test-recipes", "private"):
+        for artifact in gateway_artifacts(channel).values():
+            badge = cves.render(facts_from_artifact(artifact, channel, NOW))
+            found.append((badge.label, badge.message))
+    return _spread(found, PER_GROUP)
+
+
 def _download_cases() -> list[tuple[str, str]]:
     package = json.loads((RECORDED / "anaconda-api/package/anaconda/pytest.json").read_text())
     counts = [f["ndownloads"] for f in package["files"] if isinstance(f.get("ndownloads"), int)]
@@ -89,7 +104,7 @@ def _error_cases() -> list[tuple[str, str]]:
 def cases() -> list[tuple[str, str]]:
     """Every (label, message) to measure, without duplicates, in a stable order."""
     seen: dict[tuple[str, str], None] = {}
-    for case in _kind_cases() + _download_cases() + _error_cases():
+    for case in _kind_cases() + _cve_cases() + _download_cases() + _error_cases():
         seen.setdefault(case, None)
     return list(seen)
 

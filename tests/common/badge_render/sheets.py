@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import base64
 import json
+import tempfile
 from datetime import UTC
 from datetime import datetime
+from functools import cache
 
 from common.badge_render import render
-from common.licenses import normalize_spdx
 from services.badges import kinds
 from services.badges.kinds import downloads
 from services.badges.model import Badge
 from services.badges.model import Facts
+from services.badges.model import facts_from_artifact
 from tests.conftest import RECORDED
 from tests.services.badges.realdata import channel_packages
 
@@ -29,19 +31,38 @@ LOGO_SVG = (
 LOGO = "data:image/svg+xml;base64," + base64.b64encode(LOGO_SVG).decode()
 
 
+@cache
+def gateway_artifacts(channel: str) -> dict[str, dict]:
+    """Every package's artifact JSON of an embedded channel, from the real gateway app in-process
+    (so the CVE facts come from the embedded vulnerability database, as a badge gets them)."""
+    from common.settings import Settings
+    from gateway import create_app
+    from tests.conftest import EMBEDDED_VULNS_DB
+    from tests.conftest import mint
+    from tests.processes import TEST_ISSUER
+    from tests.processes import TEST_SECRET
+
+    environ = {
+        "STATE_DIR": tempfile.mkdtemp(prefix="badge-sheets-"),
+        "TOKEN_HS256_SECRET": TEST_SECRET,
+        "TOKEN_ISSUER": TEST_ISSUER,
+        "RATE_LIMIT": "off",
+        "VULNS_DB": str(EMBEDDED_VULNS_DB),
+    }
+    client = create_app(Settings.from_env(environ)).test_client()
+    headers = {"Authorization": f"Bearer {mint(channel)}"}
+    found = {}
+    for name in channel_packages(channel):
+        response = client.get(f"/api/channels/{channel}/artifacts/conda/{name}", headers=headers)
+        assert response.status_code == 200, (channel, name, response.get_data()[:200])
+        found[name] = response.get_json()
+    return found
+
+
 def kind_badges() -> list[Badge]:
-    """Every kind's badge for zlib in `main` (real repodata), downloads from anaconda.org."""
-    zlib = channel_packages("main")["zlib"]
-    facts = Facts(
-        channel="main",
-        name="zlib",
-        latest_version=zlib.version,
-        license=zlib.license,
-        license_spdx=normalize_spdx(zlib.license),
-        platforms=zlib.platforms,
-        updated_at=zlib.updated,
-        now=NOW,
-    )
+    """Every kind's badge for zlib in `main` (real repodata and CVE records), downloads from
+    anaconda.org."""
+    facts = facts_from_artifact(gateway_artifacts("main")["zlib"], "main", NOW)
     pytest_json = json.loads((RECORDED / "anaconda-api/package/anaconda/pytest.json").read_text())
     total = sum(f["ndownloads"] for f in pytest_json["files"])
     badges = [kinds.renderer(kind)(facts) for kind in kinds.KINDS if kind != "downloads"]

@@ -13,6 +13,7 @@ from common.badge_render import STYLES
 from common.badge_render import accessible_text
 from common.badge_render import render
 from common.badge_render import render_svg
+from services.badges import kinds
 from tests.common.badge_render.sheets import LOGO
 from tests.common.badge_render.sheets import VARIANTS
 from tests.common.badge_render.sheets import kind_badges
@@ -71,7 +72,7 @@ def _check_accessible(svg: bytes, label: str, message: str) -> None:
 @pytest.mark.parametrize("style", STYLES)
 def test_every_kind_renders_accessibly(style):
     badges = kind_badges()
-    assert len(badges) == 6
+    assert len(badges) == len(kinds.KINDS)
     for badge in badges:
         _check_accessible(
             render(badge.label, badge.message, badge.color, style=style).encode(),
@@ -82,7 +83,9 @@ def test_every_kind_renders_accessibly(style):
 
 @pytest.mark.parametrize("style", STYLES)
 def test_every_variant_renders_accessibly(style):
-    for (label, message, _, _), svg in zip(VARIANTS, sheet_badges(style)[6:], strict=True):
+    for (label, message, _, _), svg in zip(
+        VARIANTS, sheet_badges(style)[len(kinds.KINDS) :], strict=True
+    ):
         _check_accessible(svg, label, message)
 
 
