@@ -18,6 +18,8 @@ COPY pyproject.toml ./
 COPY common ./common
 COPY gateway ./gateway
 COPY services ./services
+COPY contents ./contents
+COPY attestation ./attestation
 # the project itself is pure Python: build it from source, everything else from wheels
 RUN /opt/venv/bin/pip install --no-binary conda-badges . \
     && /opt/venv/bin/python -m compileall -q /opt/venv/lib

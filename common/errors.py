@@ -87,6 +87,13 @@ class UpstreamInvalid(UpstreamError):
     code = "upstream_invalid"
 
 
+class ArchiveIntegrityError(AppError):
+    """A package file whose sha256 or size is not what the channel's repodata says."""
+
+    status = 502
+    code = "archive_digest_mismatch"
+
+
 def error_response(error: AppError):
     """A Flask response for an expected error."""
     response = jsonify(error.to_json())

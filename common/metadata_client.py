@@ -64,6 +64,16 @@ class MetadataClient:
         return path + tail
 
     def _get(self, path: str, token: str | None, params: dict | None = None) -> dict:
+        return self._request("GET", path, token, params)
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        token: str | None,
+        params: dict | None = None,
+        body: dict | None = None,
+    ) -> dict:
         headers = {"Accept": "application/json"}
         if has_request_context():
             headers["X-Request-ID"] = request_id()  # one ID across all three processes
@@ -73,8 +83,13 @@ class MetadataClient:
                 headers["X-Internal-Key"] = self.internal_key
                 headers["X-Token-Audience"] = self.audience
         try:
-            response = self.session.get(
-                self.base_url + path, params=params, headers=headers, timeout=self.timeout
+            response = self.session.request(
+                method,
+                self.base_url + path,
+                params=params,
+                json=body,
+                headers=headers,
+                timeout=self.timeout,
             )
         except requests.RequestException as error:
             raise UpstreamError(
@@ -129,3 +144,33 @@ class MetadataClient:
     ) -> list[dict]:
         """Known vulnerabilities (empty where the upstream has no CVE data)."""
         return self._get(self._path(channel, subchannel, name, "/cves"), token)["items"]
+
+    def contents(
+        self,
+        channel: str,
+        name: str,
+        subdir: str,
+        filename: str,
+        subchannel: str | None = None,
+        token: str | None = None,
+    ) -> dict:
+        """What is inside one package file (paths, licenses, recipe, what was verified)."""
+        params = {"subdir": subdir, "filename": filename}
+        return self._get(self._path(channel, subchannel, name, "/contents"), token, params)
+
+    def batch_files(
+        self,
+        channel: str,
+        specs: list[str],
+        subdir: str | None = None,
+        subchannel: str | None = None,
+        token: str | None = None,
+    ) -> list[dict]:
+        """For each match spec, the package's matching files (usable from `subdir`)."""
+        path = f"/api/channels/{quote(channel, safe='')}"
+        if subchannel:
+            path += f"/subchannels/{quote(subchannel, safe='')}"
+        body: dict = {"specs": list(specs)}
+        if subdir:
+            body["subdir"] = subdir
+        return self._request("POST", path + "/batch/files", token, body=body)["items"]

@@ -11,6 +11,7 @@ from common import tokens
 from common.errors import register_error_handlers
 from common.health import health_blueprint
 from common.settings import Settings
+from contents import ContentsService
 from gateway import api
 from gateway import limits
 from gateway import proxy
@@ -26,6 +27,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False
     app.extensions["catalog"] = Catalog(settings)
     app.extensions["proxy"] = proxy.ServiceProxy(settings)
+    fetcher = app.extensions["catalog"].fetcher
+    app.extensions["contents"] = ContentsService(settings, locks=lambda: fetcher.shared_locks)
     register_error_handlers(app)
     guards.init_app(app)
     observability.init_app(app, "gateway", settings)
