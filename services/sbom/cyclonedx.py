@@ -43,7 +43,9 @@ from cyclonedx.output.json import JsonV1Dot5
 from cyclonedx.output.json import JsonV1Dot6
 
 from common.timestamps import parse_iso
+from services.sbom import contents_cdx
 from services.sbom import identity
+from services.sbom import json_extras
 from services.sbom import resolve
 from services.sbom.facts import Facts
 from services.sbom.purl import file_purl
@@ -251,12 +253,15 @@ def build_bom(facts: Facts, spec_version: str = "1.6", graph: resolve.Graph | No
     file = facts.file
     supplier = OrganizationalEntity(name=identity.supplier_name(facts))
     timestamp, time_source = identity.document_time(facts)
+    deep = contents_cdx.root_parts(facts)
     root = _file_component(
         file,
         facts,
         supplier,
         description=facts.package.get("summary") or None,
-        references=_package_references(facts.package),
+        references=_package_references(facts.package) + deep.pop("references"),
+        properties=deep.pop("properties"),
+        **deep,
     )
     graph = graph or facts.graph()
     resolved = sum(1 for n in graph.nodes.values() if n.resolved)
@@ -332,5 +337,9 @@ def render_cyclonedx(facts: Facts, spec_version: str = "1.6") -> str:
     graph = facts.graph()
     bom = build_bom(facts, spec_version, graph)
     document = json.loads(VERSIONS[spec_version](bom).output_as_string())
-    document["compositions"] = compositions(facts, graph)
+    json_extras.extend(
+        document,
+        compositions=compositions(facts, graph),
+        formulation=json_extras.formulation(facts),
+    )
     return json.dumps(document, indent=2, ensure_ascii=False)
