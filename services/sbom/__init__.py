@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from attestation import load_signing_key
 from common import guards
 from common import observability
 from common import tokens
@@ -28,7 +29,12 @@ def create_app(
         internal_key=settings.internal_key,
         audience="sbom",
     )
-    app.extensions["sbom"] = {"settings": settings, "client": client, "cache": DocumentCache()}
+    app.extensions["sbom"] = {
+        "settings": settings,
+        "client": client,
+        "cache": DocumentCache(),
+        "key": load_signing_key(settings),  # None when signing is off (no key, SBOM_DEV_KEY=0)
+    }
     guards.init_app(app)
     observability.init_app(app, "sbom", settings)
     tokens.init_app(app, settings, audience="sbom")  # sets g.token; strips it from URLs
