@@ -18,7 +18,6 @@ import hashlib
 import io
 import tarfile
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -96,7 +95,11 @@ class _Session(requests.Session):
         self._transfer = transfer
 
     def _count(self, response: requests.Response, *args, **kwargs) -> None:
+        """Count each response's body as its Content-Length declares (LazyConda reads some
+        bodies twice, through `.content` and `iter_content`, so counting reads would not do)."""
         self._transfer.requests += 1
+        length = response.headers.get("Content-Length", "")
+        self._transfer.bytes += int(length) if length.isdigit() else 0
 
     def request(self, *args, **kwargs):  # noqa: D102 - requests' own interface
         kwargs.setdefault("timeout", self._timeout)
@@ -107,22 +110,6 @@ class _Session(requests.Session):
             raise ArchiveError(
                 f"the channel's server refused the download ({response.status_code})"
             )
-        return _CountingResponse.wrap(response, self._transfer)
-
-
-class _CountingResponse:
-    """Counts body bytes as `iter_content` yields them (LazyConda reads bodies that way)."""
-
-    @staticmethod
-    def wrap(response: requests.Response, transfer: Transfer) -> requests.Response:
-        original = response.iter_content
-
-        def counted(*args, **kwargs) -> Iterator[bytes]:
-            for chunk in original(*args, **kwargs):
-                transfer.bytes += len(chunk)
-                yield chunk
-
-        response.iter_content = counted  # type: ignore[method-assign]
         return response
 
 

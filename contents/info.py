@@ -45,6 +45,7 @@ _EGG_PYTHON_TAG = re.compile(r"-py\d+(?:\.\d+)*$")
 _LINK_SCRIPT = re.compile(
     r"^(?:bin|Scripts)/\.[^/]+-(?:pre-link|post-link|pre-unlink)\.(?:sh|bat)$"
 )
+_ACTIVATION_SCRIPT = re.compile(r"^etc/conda/(?:activate|deactivate|env_vars)\.d/[^/]+$")
 
 
 def _json(members: Mapping[str, bytes], name: str) -> dict | None:
@@ -314,6 +315,9 @@ def parse_info(members: Mapping[str, bytes]) -> dict:
         "recipe": recipe,
         "python": python_distributions(paths),
         "link_scripts": sorted(p["path"] for p in paths if _LINK_SCRIPT.match(p["path"])),
+        "activation_scripts": sorted(
+            p["path"] for p in paths if _ACTIVATION_SCRIPT.match(p["path"])
+        ),
         "info_files": sorted(members),
         "notes": notes + recipe_notes,
     }

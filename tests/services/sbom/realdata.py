@@ -142,9 +142,9 @@ def facts_for(
         if not graph.missing:
             break
         for name in graph.missing:
-            files = by_name.get(name)
+            found = by_name.get(name)
             candidates[name] = (
-                None if files is None else [trim_file(f) for f in files if f["subdir"] in allowed]
+                None if found is None else [trim_file(f) for f in found if f["subdir"] in allowed]
             )
     return Facts(
         channel=record.channel,
