@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import threading
 from collections.abc import Callable
@@ -42,6 +43,18 @@ def good_enough(document: dict, ref: ArchiveRef, mode: str) -> bool:
     """Whether a stored document satisfies this read: verified, unless range reads are allowed."""
     verified = bool(document.get("archive", {}).get("sha256_verified"))
     return verified or not needs_whole_archive(ref, mode)
+
+
+def store_keys(ref: ArchiveRef) -> list[str]:
+    """Where a document may be kept: under the sha256 alone once the archive's sha256 was
+    verified (a fact about those bytes, wherever they are served); a range read, which cannot
+    verify it, only under the sha256 *and* the archive's URL, so that one upstream's claim
+    never answers for another's."""
+    sha256 = ref.sha256.lower()
+    if not ref.remote:
+        return [sha256]
+    where = hashlib.sha256(ref.url.encode()).hexdigest()[:32]
+    return [sha256, f"{sha256}:{where}"]
 
 
 class ContentsService:
@@ -89,27 +102,34 @@ class ContentsService:
         ArchiveIntegrityError when its sha256 or size differ from repodata, UpstreamError when
         the server cannot be read. `label` names the file in messages (never the URL).
         """
-        key = ref.sha256.lower()
-        found = self.memory.get(key)
-        if found is not None and good_enough(found, ref, self.mode):
-            self.stats.memory_hits += 1
-            return found
-        found = self._stored(key)
-        if found is not None and good_enough(found, ref, self.mode):
-            self.stats.store_hits += 1
-            self.memory.put(key, found)
+        keys = store_keys(ref)
+        for key in keys:
+            found = self.memory.get(key)
+            if found is not None and good_enough(found, ref, self.mode):
+                self.stats.memory_hits += 1
+                return found
+        found = self._lookup(keys, ref)
+        if found is not None:
             return found
         locks = self._locks() if self._locks else None
-        hold = locks.hold(f"contents:{key}", self.settings.lock_wait) if locks else None
+        hold = locks.hold(f"contents:{keys[-1]}", self.settings.lock_wait) if locks else None
         with hold or contextlib.nullcontext():
-            found = self._stored(key)  # another worker may have just read it
+            found = self._lookup(keys, ref)  # another worker may have just read it
+            if found is not None:
+                return found
+            document = self._read(ref, label or ref.filename)
+            verified = document["archive"]["sha256_verified"]
+            self._keep(keys[0] if verified else keys[-1], document)
+            return document
+
+    def _lookup(self, keys: list[str], ref: ArchiveRef) -> dict | None:
+        for key in keys:
+            found = self._stored(key)
             if found is not None and good_enough(found, ref, self.mode):
                 self.stats.store_hits += 1
                 self.memory.put(key, found)
                 return found
-            document = self._read(ref, label or ref.filename)
-            self._keep(key, document)
-            return document
+        return None
 
     def _read(self, ref: ArchiveRef, label: str) -> dict:
         timeout = self.settings.upstream_timeout

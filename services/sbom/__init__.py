@@ -33,11 +33,12 @@ def create_app(
         "settings": settings,
         "client": client,
         "cache": DocumentCache(),
-        "key": load_signing_key(settings),  # None when signing is off (no key, SBOM_DEV_KEY=0)
     }
     guards.init_app(app)
     observability.init_app(app, "sbom", settings)
     tokens.init_app(app, settings, audience="sbom")  # sets g.token; strips it from URLs
+    # after logging is set up (its key id is logged); None when signing is off
+    app.extensions["sbom"]["key"] = load_signing_key(settings)
     register_error_handlers(app)
     app.register_blueprint(health_blueprint(lambda: client.ready()))
     app.register_blueprint(bp)
