@@ -165,12 +165,14 @@ class MetadataClient:
         subdir: str | None = None,
         subchannel: str | None = None,
         token: str | None = None,
+        select: str = "all",
     ) -> list[dict]:
-        """For each match spec, the package's matching files (usable from `subdir`)."""
+        """For each match spec, the package's matching files (usable from `subdir`; only the
+        preferred one with `select="best"`)."""
         path = f"/api/channels/{quote(channel, safe='')}"
         if subchannel:
             path += f"/subchannels/{quote(subchannel, safe='')}"
-        body: dict = {"specs": list(specs)}
+        body: dict = {"specs": list(specs), "select": select}
         if subdir:
             body["subdir"] = subdir
         return self._request("POST", path + "/batch/files", token, body=body)["items"]

@@ -8,6 +8,8 @@ from rattler import BuildString
 from rattler import MatchSpec
 from rattler import PackageRecord
 
+from common.versions import version_key
+
 
 @lru_cache(maxsize=65536)
 def parse_spec(spec: str) -> MatchSpec | None:
@@ -55,3 +57,13 @@ def matches(
         return False
     record = _record(name, version, build, int(build_number or 0), subdir)
     return record is not None and bool(spec.matches(record))
+
+
+def preference(version: str, build_number: int | None, filename: str) -> tuple:
+    """How files matching a spec are ranked: highest version, then build number, then name."""
+    return (version_key(version), int(build_number or 0), filename)
+
+
+def is_bare_name(spec: str) -> bool:
+    """Whether the spec is a package name alone (every file of the package matches it)."""
+    return " " not in spec.strip() and spec_name(spec) == spec.strip().lower()

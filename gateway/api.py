@@ -226,9 +226,9 @@ def batch_files(channel: str, subchannel: str | None = None):
     body = request.get_json(silent=True, force=True)
     if body is None:
         raise InvalidParameter('the body must be JSON: {"specs": [...], "subdir": ...}')
-    spec_list, subdir = package_files.parse_batch(body)
-    items = package_files.resolve_batch(driver, subchannel, spec_list, subdir)
-    return jsonify({"subdir": subdir, "items": items, "total": len(items)})
+    spec_list, subdir, select = package_files.parse_batch(body)
+    items = package_files.resolve_batch(driver, subchannel, spec_list, subdir, select)
+    return jsonify({"subdir": subdir, "select": select, "items": items, "total": len(items)})
 
 
 _routes("/artifacts/conda/<name>/contents", get_contents, methods=["GET"])

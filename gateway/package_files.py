@@ -3,6 +3,8 @@ look-ups of many match specs at once (what an SBOM needs for its dependencies)."
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from urllib.parse import quote
 from urllib.parse import urlencode
@@ -19,7 +21,9 @@ from gateway.upstream import UpstreamMissing
 
 MAX_SPECS = 500
 MAX_SPEC_LENGTH = 255
-BATCH_KEYS = {"specs", "subdir"}
+BATCH_KEYS = {"specs", "subdir", "select"}
+SELECT = ("all", "best")
+CACHE_ENTRIES = 8192
 
 
 def archive_url(channel: ChannelConfig, subchannel: str | None, file: PackageFile) -> str | None:
@@ -75,13 +79,15 @@ def find_file(info: PackageInfo, subdir: str, filename: str) -> PackageFile:
     )
 
 
-def parse_batch(body: object) -> tuple[list[str], str | None]:
-    """(specs, subdir) from a batch request body, or a 400 saying exactly what is wrong."""
+def parse_batch(body: object) -> tuple[list[str], str | None, str]:
+    """(specs, subdir, select) from a batch request body, or a 400 saying what is wrong."""
     if not isinstance(body, Mapping):
         raise InvalidParameter('the body must be a JSON object: {"specs": [...], "subdir": ...}')
     unknown = sorted(set(body) - BATCH_KEYS)
     if unknown:
-        raise InvalidParameter(f"unknown field(s) {', '.join(unknown)}; allowed: specs, subdir")
+        raise InvalidParameter(
+            f"unknown field(s) {', '.join(unknown)}; allowed: specs, subdir, select"
+        )
     raw = body.get("specs")
     if not isinstance(raw, list) or not raw:
         raise InvalidParameter("specs must be a non-empty list of match specs or package names")
@@ -105,13 +111,71 @@ def parse_batch(body: object) -> tuple[list[str], str | None]:
         if not isinstance(subdir, str):
             raise InvalidParameter("subdir must be a string such as linux-64 or noarch")
         names.subdir_name(subdir)
-    return found, subdir
+    select = body.get("select", "all")
+    if select not in SELECT:
+        raise InvalidParameter(
+            "select must be all (every matching file) or best (the one a "
+            "solver would prefer: highest version, then build number)"
+        )
+    return found, subdir, select
 
 
-def resolve_batch(driver, subchannel: str | None, spec_list: list[str], subdir: str | None):
-    """One item per spec: the package's files that match it (usable from `subdir` when given:
-    that subdir and noarch), or `package_not_found`."""
+class _SpecCache:
+    """Answers per (package, spec, subdir, select); a package is its PackageInfo object, which
+    a driver replaces when its upstream changes, so a stale answer is never found."""
+
+    def __init__(self, entries: int = CACHE_ENTRIES):
+        self.entries = entries
+        self._items: OrderedDict[tuple, tuple[PackageInfo, list[dict]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, info: PackageInfo, key: tuple) -> list[dict] | None:
+        with self._lock:
+            found = self._items.get((id(info), *key))
+            if found is None or found[0] is not info:  # an id can be reused after a rebuild
+                return None
+            self._items.move_to_end((id(info), *key))
+            return found[1]
+
+    def put(self, info: PackageInfo, key: tuple, files: list[dict]) -> None:
+        with self._lock:
+            self._items[(id(info), *key)] = (info, files)
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
+
+
+_CACHE = _SpecCache()
+
+
+def matching_files(info: PackageInfo, spec: str, subdir: str | None, select: str) -> list[dict]:
+    """The package's files matching `spec` (usable from `subdir`), all or the preferred one."""
+    key = (spec, subdir, select)
+    found = _CACHE.get(info, key)
+    if found is not None:
+        return found
     allowed = specs.candidate_subdirs(subdir) if subdir else None
+    usable = [f for f in info.files if allowed is None or f.subdir in allowed]
+    if not specs.is_bare_name(spec):
+        parsed = specs.parse_spec(spec)
+        usable = [
+            f
+            for f in usable
+            if specs.matches(parsed, f.name, f.version, f.build, f.build_number, f.subdir)
+        ]
+    if select == "best" and usable:
+        usable = [
+            max(usable, key=lambda f: specs.preference(f.version, f.build_number, f.filename))
+        ]
+    found = [artifacts.file_entry(f) for f in usable]
+    _CACHE.put(info, key, found)
+    return found
+
+
+def resolve_batch(
+    driver, subchannel: str | None, spec_list: list[str], subdir: str | None, select: str = "all"
+) -> list[dict]:
+    """One item per spec: the package's files that match it (usable from `subdir` when given:
+    that subdir and noarch; only the preferred file with `select="best"`), or not found."""
     items = []
     for spec in spec_list:
         name = specs.spec_name(spec)
@@ -122,12 +186,6 @@ def resolve_batch(driver, subchannel: str | None, spec_list: list[str], subdir: 
                 raise
             items.append({"spec": spec, "name": name, "found": False, "files": []})
             continue
-        parsed = specs.parse_spec(spec)
-        files = [
-            artifacts.file_entry(f)
-            for f in info.files
-            if (allowed is None or f.subdir in allowed)
-            and specs.matches(parsed, f.name, f.version, f.build, f.build_number, f.subdir)
-        ]
+        files = matching_files(info, spec, subdir, select)
         items.append({"spec": spec, "name": name, "found": True, "files": files})
     return items

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field
@@ -40,6 +41,8 @@ FILE_FIELDS = (
 )
 PACKAGE_FIELDS = ("summary", "home", "dev_url", "doc_url", "created_at")
 LOOKUP_THREADS = 8
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
 BATCH_SIZE = 500  # the metadata API's limit of specs per batch request
 CONTENTS_AVAILABLE = "available"
 
@@ -189,9 +192,9 @@ def batch_candidates(
 ) -> dict[str, list[dict] | None]:
     """Candidate files for many dependencies in one metadata call (per 500 specs).
 
-    A name the channel lacks (or that cannot be a package name) maps to None. Files come
-    filtered by spec and subdir (this subdir and noarch): the best match among them is the
-    best match among all of the package's files.
+    A name the channel lacks (or that cannot be a package name) maps to None. For each spec
+    the gateway sends only the file the resolver would choose (`select: best`, the same
+    preference): the best match among those is the best match among all of the package's files.
     """
     found: dict[str, list[dict] | None] = {}
     queries = []
@@ -202,7 +205,7 @@ def batch_candidates(
             queries.extend(spec_list)
     for start in range(0, len(queries), BATCH_SIZE):
         chunk = queries[start : start + BATCH_SIZE]
-        for item in client.batch_files(channel, chunk, subdir, subchannel, token):
+        for item in client.batch_files(channel, chunk, subdir, subchannel, token, select="best"):
             name = item["name"]
             if not item["found"]:
                 found[name] = None
@@ -217,6 +220,16 @@ def batch_candidates(
         if files is not None:
             files.sort(key=lambda f: (f["subdir"], f["filename"]))
     return found
+
+
+def _pool() -> ThreadPoolExecutor:
+    """One pool of look-up threads per process (made after gunicorn forks, on first use)."""
+    global _POOL
+    if _POOL is None:
+        with _POOL_LOCK:
+            if _POOL is None:
+                _POOL = ThreadPoolExecutor(4 * LOOKUP_THREADS, thread_name_prefix="sbom-lookup")
+    return _POOL
 
 
 def gather(
@@ -234,29 +247,28 @@ def gather(
     (one batch call per level of the graph), its CVEs. Independent calls run at once."""
     name = split_file_name(filename)[0]
     candidates: dict[str, list[dict] | None] = {}
-    with ThreadPoolExecutor(4) as pool:
-        artifact_future = pool.submit(client.artifact, channel, name, subchannel, token)
-        entry_future = pool.submit(
-            _files_of, client, channel, name, subchannel, token, subdir, filename
-        )
-        cves_future = pool.submit(client.cves, channel, name, subchannel, token)
-        contents_future = pool.submit(
-            _contents, client, channel, name, subchannel, token, subdir, filename
-        )
-        artifact, entry = _file_or_not_found(
-            artifact_future, entry_future, channel, subdir, filename
-        )
-        file = trim_file(entry)
-        check_usable(file)
-        while True:
-            graph = resolve.resolve_graph(file, candidates, subdir, max_depth=depth)
-            missing = sorted(graph.missing)
-            if not missing:
-                break
-            wanted = _lookup_specs(graph, missing)
-            candidates.update(batch_candidates(client, channel, subchannel, wanted, subdir, token))
-        cves = cves_future.result()
-        contents, contents_status = contents_future.result()
+    pool = _pool()
+    # the look-ups of one request run at once, in the process's shared pool
+    artifact_future = pool.submit(client.artifact, channel, name, subchannel, token)
+    entry_future = pool.submit(
+        _files_of, client, channel, name, subchannel, token, subdir, filename
+    )
+    cves_future = pool.submit(client.cves, channel, name, subchannel, token)
+    contents_future = pool.submit(
+        _contents, client, channel, name, subchannel, token, subdir, filename
+    )
+    artifact, entry = _file_or_not_found(artifact_future, entry_future, channel, subdir, filename)
+    file = trim_file(entry)
+    check_usable(file)
+    while True:
+        graph = resolve.resolve_graph(file, candidates, subdir, max_depth=depth)
+        missing = sorted(graph.missing)
+        if not missing:
+            break
+        wanted = _lookup_specs(graph, missing)
+        candidates.update(batch_candidates(client, channel, subchannel, wanted, subdir, token))
+    cves = cves_future.result()
+    contents, contents_status = contents_future.result()
     return Facts(
         channel=channel,
         subchannel=subchannel,

@@ -18,8 +18,8 @@ from rattler import MatchSpec
 from common.specs import candidate_subdirs
 from common.specs import matches
 from common.specs import parse_spec
+from common.specs import preference
 from common.specs import spec_name
-from common.versions import version_key
 
 __all__ = ["candidate_subdirs", "parse_spec", "spec_name"]  # re-exported for the SBOM modules
 
@@ -98,8 +98,7 @@ def best_match(spec: str, files: Sequence[Mapping], subdir: str) -> Mapping | No
     if not matching:
         return None
     return max(
-        matching,
-        key=lambda f: (version_key(f["version"]), int(f.get("build_number") or 0), f["filename"]),
+        matching, key=lambda f: preference(f["version"], f.get("build_number"), f["filename"])
     )
 
 

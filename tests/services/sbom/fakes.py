@@ -68,7 +68,9 @@ class FakeMetadataClient:
         self._files(channel, name, token)
         return list(self.cves_by_name.get(name, []))
 
-    def batch_files(self, channel, spec_list, subdir=None, subchannel=None, token=None):
+    def batch_files(
+        self, channel, spec_list, subdir=None, subchannel=None, token=None, select="all"
+    ):
         """The batch endpoint: per spec, the package's files matching it, usable from subdir."""
         self.calls.append(("batch", channel, tuple(spec_list), subchannel, token, subdir))
         allowed = specs.candidate_subdirs(subdir) if subdir else None
@@ -91,6 +93,15 @@ class FakeMetadataClient:
                     parsed, f["name"], f["version"], f["build"], f["build_number"], f["subdir"]
                 )
             ]
+            if select == "best" and matching:
+                matching = [
+                    max(
+                        matching,
+                        key=lambda f: specs.preference(
+                            f["version"], f["build_number"], f["filename"]
+                        ),
+                    )
+                ]
             items.append({"spec": spec, "name": name, "found": True, "files": matching})
         return items
 
