@@ -42,6 +42,7 @@ from cyclonedx.model.vulnerability import VulnerabilitySource
 from cyclonedx.output.json import JsonV1Dot5
 from cyclonedx.output.json import JsonV1Dot6
 
+from common.licenses import LICENSING_LOCK
 from common.timestamps import parse_iso
 from services.sbom import contents_cdx
 from services.sbom import identity
@@ -74,6 +75,11 @@ LIBRARY_VERSION = _dist_version("cyclonedx-python-lib")
 @lru_cache(maxsize=4096)
 def _license(spdx: str | None, text: str | None):
     """An SPDX id or expression when the license normalizes, else the published name."""
+    with LICENSING_LOCK:  # the factory parses with license-expression (see common.licenses)
+        return _make_license(spdx, text)
+
+
+def _make_license(spdx: str | None, text: str | None):
     if spdx and "LicenseRef-" in spdx:  # the factory would make it a name; it is an expression
         return LicenseExpression(spdx, acknowledgement=LicenseAcknowledgement.DECLARED)
     if spdx:

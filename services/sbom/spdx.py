@@ -24,6 +24,7 @@ from spdx_tools.spdx.model import Relationship
 from spdx_tools.spdx.model import RelationshipType
 from spdx_tools.spdx.model import SpdxNoAssertion
 
+from common.licenses import LICENSING_LOCK
 from common.timestamps import parse_iso
 from services.sbom import contents_spdx
 from services.sbom import identity
@@ -38,7 +39,8 @@ UNKNOWN_SUPPLIER = "unknown"
 
 @lru_cache(maxsize=4096)
 def _expression(spdx: str) -> LicenseExpression:
-    return _LICENSING.parse(spdx)
+    with LICENSING_LOCK:  # see common.licenses: not thread-safe on first use
+        return _LICENSING.parse(spdx)
 
 
 def _license_refs(spdx: str | None) -> list[str]:
