@@ -13,8 +13,6 @@ from werkzeug.exceptions import MethodNotAllowed
 from common import names
 from common.errors import InvalidParameter
 from common.errors import NotFound
-from contents import ArchiveRef
-from contents import ContentsService
 from gateway import artifacts
 from gateway import package_files
 from gateway.access import check_channel_access
@@ -175,29 +173,14 @@ _routes("/artifacts/conda/<name>/readme", get_readme, methods=["GET"])
 
 
 def _contents_document(channel: str, name: str, subchannel: str | None) -> dict:
-    driver, info = _package(channel, name, subchannel)
     subdir = request.args.get("subdir", "")
     filename = request.args.get("filename", "")
     if not subdir or not filename:
         raise InvalidParameter("subdir and filename are required (the file's subdir and name)")
-    names.subdir_name(subdir)
-    names.file_name(filename)
-    file = package_files.find_file(info, subdir, filename)
-    config = driver.channel
-    label = f"{channel}/{subdir}/{filename}"
-    if config.driver == "platform":
-        url = package_files.upstream_contents_url(config, subchannel, name, subdir, filename)
-        return package_files.upstream_contents(_catalog().fetcher, url, config, label)
-    url = package_files.archive_url(config, subchannel, file)
-    if not url or not file.sha256:
-        raise NotFound(
-            f"the contents of {label!r} are unavailable: "
-            + ("the upstream gives no download URL" if not url else "repodata has no sha256"),
-            code="contents_unavailable",
-        )
-    service: ContentsService = current_app.extensions["contents"]
-    ref = ArchiveRef(url, filename, file.sha256, file.size, credential=config.credential)
-    return service.get(ref, label)
+    driver, info = _package(channel, name, subchannel)
+    return package_files.contents_document(
+        driver, info, current_app.extensions["contents"], subchannel, subdir, filename
+    )
 
 
 def get_contents(channel: str, name: str, subchannel: str | None = None):

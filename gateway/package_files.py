@@ -14,6 +14,7 @@ from common import specs
 from common.channels import ChannelConfig
 from common.errors import InvalidParameter
 from common.errors import NotFound
+from contents import ArchiveRef
 from gateway import artifacts
 from gateway.models import PackageFile
 from gateway.models import PackageInfo
@@ -66,6 +67,29 @@ def upstream_contents(fetcher, url: str, channel: ChannelConfig, label: str) -> 
     keep = {k: v for k, v in document.items() if k not in ("channel", "subchannel")}
     keep["notes"] = [*keep.get("notes", []), "read by the upstream gateway of this channel"]
     return keep
+
+
+def contents_document(
+    driver, info: PackageInfo, service, subchannel: str | None, subdir: str, filename: str
+) -> dict:
+    """The contents of one of the package's files (the driver's channel access was checked)."""
+    names.subdir_name(subdir)
+    names.file_name(filename)
+    file = find_file(info, subdir, filename)
+    config = driver.channel
+    label = f"{config.name}/{subdir}/{filename}"
+    if config.driver == "platform":
+        url = upstream_contents_url(config, subchannel, info.name, subdir, filename)
+        return upstream_contents(driver.fetcher, url, config, label)
+    url = archive_url(config, subchannel, file)
+    if not url or not file.sha256:
+        raise NotFound(
+            f"the contents of {label!r} are unavailable: "
+            + ("the upstream gives no download URL" if not url else "repodata has no sha256"),
+            code="contents_unavailable",
+        )
+    ref = ArchiveRef(url, filename, file.sha256, file.size, credential=config.credential)
+    return service.get(ref, label)
 
 
 def find_file(info: PackageInfo, subdir: str, filename: str) -> PackageFile:

@@ -9,6 +9,7 @@ from flask import current_app
 from common import names
 from common.versions import version_key
 from gateway import artifacts
+from gateway import package_files
 from gateway.access import check_channel_access
 from gateway.access import visible_channels
 from gateway.catalog import Catalog
@@ -124,3 +125,12 @@ def package(channel: str, name: str) -> dict:
         "depends_version": latest[0].version if latest else None,
         "dependants": driver.dependants(name, None),
     }
+
+
+def contents(channel: str, name: str, subdir: str, filename: str) -> dict:
+    """What is inside one package file (the metadata API's contents document)."""
+    driver = driver_for(channel)
+    names.package_name(name)
+    info = driver.package(name, None)
+    service = current_app.extensions["contents"]
+    return package_files.contents_document(driver, info, service, None, subdir, filename)
