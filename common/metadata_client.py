@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import orjson
 import requests
 from flask import has_request_context
 from requests.adapters import HTTPAdapter
@@ -98,8 +99,8 @@ class MetadataClient:
             ) from error
         if response.status_code == 200:
             try:
-                return response.json()
-            except ValueError as error:
+                return orjson.loads(response.content)
+            except orjson.JSONDecodeError as error:
                 raise UpstreamInvalid("the metadata gateway sent invalid JSON") from error
         try:
             body = response.json().get("error", {})

@@ -195,19 +195,34 @@ def matching_files(info: PackageInfo, spec: str, subdir: str | None, select: str
     return found
 
 
+def packages(driver, wanted: list[str], subchannel: str | None) -> dict[str, PackageInfo | None]:
+    """name -> the package, or None when the channel lacks it; one index look-up when the
+    driver can (`packages`), else one `package` call per name."""
+    many = getattr(driver, "packages", None)
+    if many is not None:
+        return many(wanted, subchannel)
+    found: dict[str, PackageInfo | None] = {}
+    for name in dict.fromkeys(wanted):
+        try:
+            found[name] = driver.package(name, subchannel)
+        except NotFound as error:
+            if error.code not in ("package_not_found", "not_found"):
+                raise
+            found[name] = None
+    return found
+
+
 def resolve_batch(
     driver, subchannel: str | None, spec_list: list[str], subdir: str | None, select: str = "all"
 ) -> list[dict]:
     """One item per spec: the package's files that match it (usable from `subdir` when given:
     that subdir and noarch; only the preferred file with `select="best"`), or not found."""
     items = []
+    found = packages(driver, [specs.spec_name(spec) for spec in spec_list], subchannel)
     for spec in spec_list:
         name = specs.spec_name(spec)
-        try:
-            info = driver.package(name, subchannel)
-        except NotFound as error:
-            if error.code not in ("package_not_found", "not_found"):
-                raise
+        info = found[name]
+        if info is None:
             items.append({"spec": spec, "name": name, "found": False, "files": []})
             continue
         files = matching_files(info, spec, subdir, select)

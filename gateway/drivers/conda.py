@@ -229,6 +229,11 @@ class CondaDriver:
             )
         return info
 
+    def packages(self, names: list[str], subchannel: str | None) -> dict[str, PackageInfo | None]:
+        """Many packages at once (None for those the channel lacks): one index look-up."""
+        packages = self.index(subchannel).packages
+        return {name: packages.get(name) for name in names}
+
     def search(
         self, subchannel: str | None, query: str, limit: int, offset: int
     ) -> tuple[list[dict], int]:

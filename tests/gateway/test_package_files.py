@@ -171,3 +171,21 @@ def test_contents_of_a_file_without_an_archive_is_unavailable(client):
     assert client.get(private + query).status_code == 404
     response = client.get(private + query, headers=_bearer())
     assert response.get_json()["error"]["code"] == "contents_unavailable"
+
+
+def test_batch_works_for_drivers_without_a_many_packages_call(client):
+    from gateway.package_files import packages
+
+    app = client.application
+    with app.test_request_context():
+        conda = app.extensions["catalog"].driver("main")
+
+        class OneByOne:  # a driver with only the protocol's `package` (anaconda-org, platform)
+            channel = conda.channel
+
+            def package(self, name, subchannel):
+                return conda.package(name, subchannel)
+
+        wanted = ["zlib", "nope", "libgcc-ng", "zlib"]
+        assert packages(OneByOne(), wanted, None) == packages(conda, wanted, None)
+        assert packages(conda, wanted, None)["nope"] is None
