@@ -225,6 +225,21 @@ def _check(ref: ArchiveRef, sha256: str | None, size: int | None) -> None:
         raise ArchiveMismatch("the archive's sha256", ref.sha256.lower(), sha256)
 
 
+def _archive_facts(how: str, ref: ArchiveRef, transfer: Transfer, whole: bool) -> dict:
+    """How the archive was read and what that verified (a whole read checks the sha256 and
+    every file; a range read only the size)."""
+    return {
+        "read": how,
+        "sha256": ref.sha256.lower(),
+        "size": ref.size,
+        "sha256_verified": whole,
+        "size_verified": ref.size is not None,
+        "files_hashed": whole,
+        "bytes_fetched": transfer.bytes,
+        "requests": transfer.requests,
+    }
+
+
 def _whole(path: Path, ref: ArchiveRef, how: str, transfer: Transfer, verified: bool) -> dict:
     """Verify (unless the caller did while downloading), then read and check every file."""
     if not verified:
@@ -234,14 +249,7 @@ def _whole(path: Path, ref: ArchiveRef, how: str, transfer: Transfer, verified: 
     document = parse_info(info)
     files = check_files(document, shipped)
     document["archive"] = {
-        "read": how,
-        "sha256": ref.sha256.lower(),
-        "size": ref.size,
-        "sha256_verified": True,
-        "size_verified": ref.size is not None,
-        "files_hashed": True,
-        "bytes_fetched": transfer.bytes if how == READ_DOWNLOAD else 0,
-        "requests": transfer.requests,
+        **_archive_facts(how, ref, transfer, whole=True),
         **files,
     }
     return document
@@ -304,16 +312,7 @@ def read_range(ref: ArchiveRef, timeout: tuple[float, float], max_bytes: int) ->
         except requests.RequestException as error:
             raise ArchiveError(f"range requests failed ({type(error).__name__})") from error
     document = parse_info(info)
-    document["archive"] = {
-        "read": READ_RANGE,
-        "sha256": ref.sha256.lower(),
-        "size": ref.size,
-        "sha256_verified": False,
-        "size_verified": ref.size is not None,
-        "files_hashed": False,
-        "bytes_fetched": transfer.bytes,
-        "requests": transfer.requests,
-    }
+    document["archive"] = _archive_facts(READ_RANGE, ref, transfer, whole=False)
     document["notes"].append(
         "archive digest not verified: only the info member was fetched (HTTP range requests), "
         "so the archive's sha256 could not be compared with the channel's repodata; its size was"

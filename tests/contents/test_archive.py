@@ -166,3 +166,23 @@ def test_bad_mode_is_refused(tmp_path):
 def test_settings_read_the_contents_mode():
     settings = Settings.from_env({"CONTENTS_MODE": "full"}, with_channels=False)
     assert dataclasses.replace(settings).contents_mode == "full"
+
+
+@pytest.mark.integration
+def test_redis_keeps_documents_for_every_replica(tmp_path):
+    from tests.processes import start_redis
+
+    redis_process, url = start_redis(tmp_path / "redis")
+    try:
+        first = _service(tmp_path / "a", cache_url=url)
+        document = first.get(local_ref(ZLIB_CONDA))
+        other = _service(tmp_path / "b", cache_url=url)  # another replica, same Redis
+        assert other.get(local_ref(ZLIB_CONDA)) == document
+        assert (other.stats.reads, other.stats.store_hits) == (0, 1)
+        assert not (tmp_path / "b" / "contents.sqlite").exists()
+    finally:
+        redis_process.stop()
+    # Redis gone: reads still work, uncached
+    down = _service(tmp_path / "c", cache_url=url)
+    assert down.get(local_ref(ZLIB_CONDA))["archive"]["sha256_verified"]
+    assert down.stats.reads == 1
