@@ -257,9 +257,12 @@ def gather(
     contents_future = pool.submit(
         _contents, client, channel, name, subchannel, token, subdir, filename
     )
-    artifact, entry = _file_or_not_found(artifact_future, entry_future, channel, subdir, filename)
-    file = trim_file(entry)
+    entries = entry_future.result()
+    if not entries:  # the package's or the subdir's absence says more: ask the artifact
+        _file_or_not_found(artifact_future, entry_future, channel, subdir, filename)
+    file = trim_file(entries[0])
     check_usable(file)
+    # the dependencies are looked up at once, while the package, CVEs and contents arrive
     while True:
         graph = resolve.resolve_graph(file, candidates, subdir, max_depth=depth)
         missing = sorted(graph.missing)
@@ -267,6 +270,7 @@ def gather(
             break
         wanted = _lookup_specs(graph, missing)
         candidates.update(batch_candidates(client, channel, subchannel, wanted, subdir, token))
+    artifact, _ = _file_or_not_found(artifact_future, entry_future, channel, subdir, filename)
     cves = cves_future.result()
     contents, contents_status = contents_future.result()
     return Facts(
