@@ -170,3 +170,29 @@ def test_no_contents_is_said_plainly():
     assert spdx["packages"][0]["comment"].startswith(
         "files not listed: package contents unavailable"
     )
+
+
+def test_python_distributions_are_nested_components_with_pypi_purls():
+    import dataclasses
+
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    from contents.info import python_distributions
+
+    (zlib,) = [r for r in ON_DISK if _id(r) == "main/linux-64/zlib-1.2.11-h7b6447c_3.conda"]
+    facts = facts_for(zlib)
+    # site-packages paths of conda-forge's numpy-1.26.4-py311h7125741_0 (conda/rattler
+    # test-data conda-meta/numpy-1.26.4-py311h7125741_0.json @105471831140)
+    python = python_distributions(
+        [{"path": "lib/python3.11/site-packages/numpy-1.26.4.dist-info/METADATA"}]
+    )
+    facts = dataclasses.replace(facts, contents={**facts.contents, "python": python})
+    text = render_cyclonedx(facts)
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    root = json.loads(text)["metadata"]["component"]
+    (numpy,) = [c for c in root["components"] if c["type"] == "library"]
+    assert numpy["purl"] == "pkg:pypi/numpy@1.26.4"
+    assert numpy["evidence"]["occurrences"] == [
+        {"location": "lib/python3.11/site-packages/numpy-1.26.4.dist-info"}
+    ]
