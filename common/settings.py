@@ -115,6 +115,8 @@ class Settings:
         default=(), metadata={"env": "SBOM_PREVIOUS_PUBLIC_KEY_FILES", "parse": _csv}
     )
     sbom_dev_key: bool = field(default=True, metadata={"env": "SBOM_DEV_KEY", "parse": _bool})
+    # seconds the SBOM service reuses a file's gathered facts (after its own access check)
+    sbom_facts_ttl: float = field(default=5.0, metadata={"env": "SBOM_FACTS_TTL"})
 
     # resolved from channels_file at load time
     channels: dict[str, ChannelConfig] = field(default_factory=dict, repr=False)

@@ -12,6 +12,7 @@ from common.errors import register_error_handlers
 from common.health import health_blueprint
 from common.metadata_client import MetadataClient
 from common.settings import Settings
+from services.sbom.facts_cache import FactsCache
 from services.sbom.generate import DocumentCache
 from services.sbom.views import bp
 
@@ -33,6 +34,7 @@ def create_app(
         "settings": settings,
         "client": client,
         "cache": DocumentCache(),
+        "facts": FactsCache(settings.sbom_facts_ttl),
     }
     guards.init_app(app)
     observability.init_app(app, "sbom", settings)

@@ -14,6 +14,7 @@ import attestation
 from attestation.envelope import ENVELOPE_MEDIA_TYPE
 from common import names
 from common import tokens
+from common.errors import AppError
 from common.errors import InvalidParameter
 from common.errors import NotFound
 from services.sbom import facts as facts_module
@@ -48,6 +49,25 @@ def _envelope(facts, family: str, key) -> callable:
     return make
 
 
+def _facts_scope(channel: str, subchannel: str | None, token: str | None) -> str | None:
+    """Which reused facts this request may see: those gathered without a token when it has
+    none (the gateway refuses private channels to such requests, so they are public), those
+    gathered with a token when this service validated its token for the channel (signature,
+    claims, deny list, scope), else none: the gateway then answers, and checks, every time."""
+    if token is None:
+        return "public"
+    try:
+        tokens.validator().authorize(
+            token,
+            audience=current_app.config["TOKEN_AUDIENCE"],
+            channel=channel,
+            subchannel=subchannel,
+        )
+    except AppError:
+        return None
+    return "token"
+
+
 def _answer(
     channel: str,
     subchannel: str | None,
@@ -71,16 +91,25 @@ def _answer(
             "signed SBOMs are not offered: no signing key is configured", code="not_signed"
         )
     token = g.get("token")
-    facts = facts_module.gather(
-        state["client"],
-        channel,
-        subchannel,
-        subdir,
-        filename,
-        token,
-        namespace_base=state["settings"].public_url,
-        files=files,
-    )
+    settings = state["settings"]
+
+    def gather():
+        return facts_module.gather(
+            state["client"],
+            channel,
+            subchannel,
+            subdir,
+            filename,
+            token,
+            namespace_base=settings.public_url,
+            files=files,
+        )
+
+    scope = _facts_scope(channel, subchannel, token)
+    if scope is None:
+        facts = gather()
+    else:
+        facts = state["facts"].get((scope, channel, subchannel, subdir, filename, files), gather)
     if signed:
         make = _envelope(facts, fmt.family, key)
         body = state["cache"].get(facts, fmt, variant=f":intoto:{key.keyid}", make=make)
