@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from bench import badges_bench
+from bench import contents_bench
 from bench import front_door_bench
 from bench import metadata_bench
 from bench import render_bench
@@ -63,14 +64,22 @@ def main() -> None:
     badges = badges_bench.run(quick)
     sbom = sbom_http(quick)
     front_door, front_door_lines = front_door_bench.run()
+    deep_lines, deep = contents_bench.run(quick)
     print(HEADER)
-    for row in metadata + badges + sbom + front_door:
+    for row in metadata + badges + sbom + front_door + deep:
         print(row.row())
     for line in front_door_lines:  # the edge and hot-path targets (issue 16)
         print(line)
     half = len(badges) // 2
     for group in (badges[:half], badges[half:]):
         print(badges_bench.ratio_line(group) + f" ({group[0].name.rsplit(', ', 1)[-1]})")
+    rstudio = next(r for r in deep if r.name.startswith("rstudio") and "1 conn" in r.name)
+    print(
+        f"rstudio CycloneDX via gateway, warm p50 {rstudio.percentile(50):.1f} ms"
+        f" (target {contents_bench.TARGET_MS:.0f} ms)"
+    )
+    print("\nDeep SBOMs: contents cold and warm, bytes fetched over HTTP:")
+    print("\n".join(deep_lines))
     print("\nSBOM generation (no HTTP, no validation):")
     argv = list(sys.argv)
     sys.argv = [sys.argv[0], "--runs", "20" if quick else "50"]

@@ -94,6 +94,13 @@ class VulnsUnavailable(AppError):
     code = "vulns_unavailable"
 
 
+class ArchiveIntegrityError(AppError):
+    """A package file whose sha256 or size is not what the channel's repodata says."""
+
+    status = 502
+    code = "archive_digest_mismatch"
+
+
 def error_response(error: AppError):
     """A Flask response for an expected error."""
     response = jsonify(error.to_json())

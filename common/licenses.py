@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 from license_expression import ExpressionError
 from license_expression import get_spdx_licensing
 
 _LICENSING = get_spdx_licensing()
+# license-expression's Licensing objects are not thread-safe while they build their lookup
+# tables on first use: concurrent first parses fail at random, and a cached answer of "not
+# SPDX" then sticks for the life of the worker (two workers answered "Zlib" and None for the
+# same license, so two SBOM workers wrote different bytes for one file). Every parse, here and
+# in the SBOM writers (which use the libraries' own Licensing objects), holds this lock.
+LICENSING_LOCK = threading.RLock()
 
 # Bare family names say too little to pick one SPDX id (which GPL? which BSD?).
 _AMBIGUOUS = {"gpl", "lgpl", "agpl", "bsd", "apache", "mpl", "various", "other", "unknown"}
@@ -91,6 +98,11 @@ def normalize_spdx(license_text: str | None) -> str | None:
     """The SPDX id or expression for a published license string, or None when it is unclear."""
     if not license_text or not license_text.strip() or license_text.strip() == "None":
         return None
+    with LICENSING_LOCK:
+        return _normalize(license_text)
+
+
+def _normalize(license_text: str) -> str | None:
     alternatives = [part.strip() for part in license_text.split("|")]
     normalized = [_normalize_alternative(part) for part in alternatives]
     if any(item is None for item in normalized):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import orjson
 import requests
 from flask import has_request_context
 from requests.adapters import HTTPAdapter
@@ -64,6 +65,16 @@ class MetadataClient:
         return path + tail
 
     def _get(self, path: str, token: str | None, params: dict | None = None) -> dict:
+        return self._request("GET", path, token, params)
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        token: str | None,
+        params: dict | None = None,
+        body: dict | None = None,
+    ) -> dict:
         headers = {"Accept": "application/json"}
         if has_request_context():
             headers["X-Request-ID"] = request_id()  # one ID across all three processes
@@ -73,8 +84,13 @@ class MetadataClient:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         try:
-            response = self.session.get(
-                self.base_url + path, params=params, headers=headers, timeout=self.timeout
+            response = self.session.request(
+                method,
+                self.base_url + path,
+                params=params,
+                json=body,
+                headers=headers,
+                timeout=self.timeout,
             )
         except requests.RequestException as error:
             raise UpstreamError(
@@ -83,8 +99,8 @@ class MetadataClient:
             ) from error
         if response.status_code == 200:
             try:
-                return response.json()
-            except ValueError as error:
+                return orjson.loads(response.content)
+            except orjson.JSONDecodeError as error:
                 raise UpstreamInvalid("the metadata gateway sent invalid JSON") from error
         try:
             body = response.json().get("error", {})
@@ -141,3 +157,35 @@ class MetadataClient:
         """The whole `/cves` answer: items, coverage, identities and database (filters apply)."""
         params = {"limit": "500", **filters}
         return self._get(self._path(channel, subchannel, name, "/cves"), token, params)
+
+    def contents(
+        self,
+        channel: str,
+        name: str,
+        subdir: str,
+        filename: str,
+        subchannel: str | None = None,
+        token: str | None = None,
+    ) -> dict:
+        """What is inside one package file (paths, licenses, recipe, what was verified)."""
+        params = {"subdir": subdir, "filename": filename}
+        return self._get(self._path(channel, subchannel, name, "/contents"), token, params)
+
+    def batch_files(
+        self,
+        channel: str,
+        specs: list[str],
+        subdir: str | None = None,
+        subchannel: str | None = None,
+        token: str | None = None,
+        select: str = "all",
+    ) -> list[dict]:
+        """For each match spec, the package's matching files (usable from `subdir`; only the
+        preferred one with `select="best"`)."""
+        path = f"/api/channels/{quote(channel, safe='')}"
+        if subchannel:
+            path += f"/subchannels/{quote(subchannel, safe='')}"
+        body: dict = {"specs": list(specs), "select": select}
+        if subdir:
+            body["subdir"] = subdir
+        return self._request("POST", path + "/batch/files", token, body=body)["items"]

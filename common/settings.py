@@ -142,6 +142,28 @@ class Settings:
     )
     token_dev_key: bool = field(default=True, metadata={"env": "TOKEN_DEV_KEY", "parse": _bool})
 
+    # package contents (contents/): how remote archives are read, and how much may be fetched
+    # range: a remote .conda is read by HTTP range requests (info member only; size checked,
+    # sha256 not); full: every archive is downloaded whole and its sha256 checked
+    contents_mode: str = field(default="range", metadata={"env": "CONTENTS_MODE"})
+    contents_max_bytes: int = field(
+        default=512 * 1024 * 1024, metadata={"env": "CONTENTS_MAX_BYTES"}
+    )
+
+    # SBOM signing (attestation/): the service's private key, as a PEM file or the PEM itself;
+    # without either (and with SBOM_DEV_KEY on) a dev key is made in STATE_DIR
+    sbom_signing_key_file: Path | None = field(
+        default=None, metadata={"env": "SBOM_SIGNING_KEY_FILE"}
+    )
+    sbom_signing_key: str = field(default="", repr=False, metadata={"env": "SBOM_SIGNING_KEY"})
+    # earlier public keys (PEM files), still published so that old envelopes verify by key id
+    sbom_previous_public_keys: tuple[str, ...] = field(
+        default=(), metadata={"env": "SBOM_PREVIOUS_PUBLIC_KEY_FILES", "parse": _csv}
+    )
+    sbom_dev_key: bool = field(default=True, metadata={"env": "SBOM_DEV_KEY", "parse": _bool})
+    # seconds the SBOM service reuses a file's gathered facts (after its own access check)
+    sbom_facts_ttl: float = field(default=5.0, metadata={"env": "SBOM_FACTS_TTL"})
+
     # resolved from channels_file at load time
     channels: dict[str, ChannelConfig] = field(default_factory=dict, repr=False)
 

@@ -30,6 +30,7 @@ from dataclasses import field
 from pathlib import Path
 
 import redis
+from securesystemslib.signer import CryptoSigner
 
 from tests.processes import REPO
 from tests.processes import Process
@@ -179,6 +180,8 @@ def start_cluster(work_dir: Path, workers: int = 1) -> Cluster:
             "TOKEN_HS256_SECRET": secrets.token_urlsafe(48),
             "INTERNAL_API_KEY": secrets.token_urlsafe(48),
             "TOKEN_DEV_KEY": "false",
+            # one SBOM signing key for every sbom replica, as the Kubernetes Secret gives it
+            "SBOM_SIGNING_KEY": CryptoSigner.generate_ed25519().private_bytes.decode(),
             "LOG_LEVEL": "WARNING",
             # the edge sets X-Forwarded-For; the load is one client, above the default limit
             "TRUSTED_PROXIES": "127.0.0.1",

@@ -13,6 +13,7 @@ from common import tokens
 from common.errors import register_error_handlers
 from common.health import health_blueprint
 from common.settings import Settings
+from contents import ContentsService
 from gateway import api
 from gateway import limits
 from gateway import proxy
@@ -31,6 +32,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["catalog"] = Catalog(settings)
     app.extensions["vulns"] = VulnService(settings.vulns_db, settings.vulns_check_interval)
     app.extensions["proxy"] = proxy.ServiceProxy(settings)
+    fetcher = app.extensions["catalog"].fetcher
+    app.extensions["contents"] = ContentsService(settings, locks=lambda: fetcher.shared_locks)
     register_error_handlers(app)
     # WSGI order: token stripping, then trusted proxy headers, then the hot path, then Flask
     app.wsgi_app = HotPath(  # type: ignore[method-assign]

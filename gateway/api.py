@@ -8,6 +8,7 @@ from flask import Blueprint
 from flask import current_app
 from flask import jsonify
 from flask import request
+from werkzeug.exceptions import MethodNotAllowed
 
 from common import names
 from common.errors import InvalidParameter
@@ -16,6 +17,7 @@ from common.errors import VulnsUnavailable
 from gateway import artifacts
 from gateway import cve_query
 from gateway import cves
+from gateway import package_files
 from gateway.access import readable_channel
 from gateway.access import visible_channels
 from gateway.catalog import Catalog
@@ -213,3 +215,52 @@ _routes("/artifacts/conda/<name>/files", get_files, methods=["GET"])
 _routes("/artifacts/conda/<name>/dependencies", get_dependencies, methods=["GET"])
 _routes("/artifacts/conda/<name>/cves", get_cves, methods=["GET"])
 _routes("/artifacts/conda/<name>/readme", get_readme, methods=["GET"])
+
+
+# --- package contents and batch look-ups (docs/metadata-api.md) ---
+
+
+def _contents_document(channel: str, name: str, subchannel: str | None) -> dict:
+    subdir = request.args.get("subdir", "")
+    filename = request.args.get("filename", "")
+    if not subdir or not filename:
+        raise InvalidParameter("subdir and filename are required (the file's subdir and name)")
+    driver, info = _package(channel, name, subchannel)
+    return package_files.contents_document(
+        driver, info, current_app.extensions["contents"], subchannel, subdir, filename
+    )
+
+
+def get_contents(channel: str, name: str, subchannel: str | None = None):
+    """What is inside one package file: paths with hashes, licenses, recipe, provenance."""
+    paths = request.args.get("paths", "true").lower()
+    if paths not in ("true", "false"):
+        raise InvalidParameter("paths must be true or false")
+    document = _contents_document(channel, name, subchannel)
+    body = {
+        "channel": channel,
+        "subchannel": subchannel,
+        "subdir": request.args["subdir"],
+        "filename": request.args["filename"],
+        **document,
+    }
+    if paths == "false":
+        body["paths"] = None
+    return jsonify(body)
+
+
+def batch_files(channel: str, subchannel: str | None = None):
+    """Files for many match specs (or names) in one request: `{"specs": [...], "subdir"}`."""
+    if request.method != "POST":
+        raise MethodNotAllowed(valid_methods=["POST"])
+    driver = _driver(channel, subchannel)
+    body = request.get_json(silent=True, force=True)
+    if body is None:
+        raise InvalidParameter('the body must be JSON: {"specs": [...], "subdir": ...}')
+    spec_list, subdir, select = package_files.parse_batch(body)
+    items = package_files.resolve_batch(driver, subchannel, spec_list, subdir, select)
+    return jsonify({"subdir": subdir, "select": select, "items": items, "total": len(items)})
+
+
+_routes("/artifacts/conda/<name>/contents", get_contents, methods=["GET"])
+_routes("/batch/files", batch_files, methods=["GET", "POST"])

@@ -36,7 +36,10 @@ bp = Blueprint("proxy", __name__)
 
 _LABEL = r"(?:/label/[^/]+)?"
 BADGE_PATH = re.compile(rf"^/[^/]+{_LABEL}/[^/]+/badges(?:/[^/]+\.(?:svg|json))?$")
-SBOM_PATH = re.compile(rf"^/[^/]+{_LABEL}/[^/]+/[^/]+(?:\.cdx\.json|\.spdx\.json|/sbom\.json)$")
+SBOM_PATH = re.compile(
+    rf"^(?:/[^/]+{_LABEL}/[^/]+/[^/]+(?:\.(?:cdx|spdx)(?:\.intoto)?\.json|/sbom\.json)"
+    r"|/\.well-known/conda-badges/sbom-keys\.json)$"
+)
 _FORWARD_REQUEST = ("Accept", "User-Agent")
 _FORWARD_RESPONSE = KEPT_HEADERS
 UNAVAILABLE_MAX_AGE = 10

@@ -81,8 +81,9 @@ def _error(error: AppError):
     if request.path.startswith("/ui/"):
         return render_template("fragments/error.html", error=error), error.status
     retry = None
-    if request.endpoint == "web.package" and request.view_args:
-        retry = url_for("web.package_fragment", **request.view_args)
+    fragments = {"web.package": "web.package_fragment", "web.contents": "web.contents_fragment"}
+    if request.endpoint in fragments and request.view_args:
+        retry = url_for(fragments[request.endpoint], **request.view_args)
         if request.query_string:
             retry += "?" + request.query_string.decode("latin-1")
     page = render_template(
@@ -244,4 +245,29 @@ def badges_fragment(channel: str, name: str):
         badges=snippets.badges(_base_url(), channel, name, style, token),
         token_in_snippets=bool(token),
         own_token_in_snippets=own,
+    )
+
+
+def _contents_context(channel: str, name: str, subdir: str, filename: str) -> dict:
+    return {
+        "contents": data.contents(channel, name, subdir, filename),
+        "channel": channel,
+        "name": name,
+        "subdir": subdir,
+        "filename": filename,
+    }
+
+
+@bp.get("/<channel>/<name>/contents/<subdir>/<filename>")
+def contents(channel: str, name: str, subdir: str, filename: str):
+    """What is inside one package file: files with sizes and hashes, license texts, SBOMs."""
+    context = _contents_context(channel, name, subdir, filename)
+    return render_template("contents.html", channels=_channels(), **context)
+
+
+@bp.get("/ui/fragments/contents/<channel>/<name>/<subdir>/<filename>")
+def contents_fragment(channel: str, name: str, subdir: str, filename: str):
+    """The contents page's main content alone, for the page's script."""
+    return render_template(
+        "fragments/contents.html", **_contents_context(channel, name, subdir, filename)
     )

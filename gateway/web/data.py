@@ -12,6 +12,7 @@ from common.versions import version_key
 from gateway import artifacts
 from gateway import cve_query
 from gateway import cves
+from gateway import package_files
 from gateway.access import readable_channel
 from gateway.access import visible_channels
 from gateway.catalog import Catalog
@@ -138,3 +139,12 @@ def cve_list(channel: str, name: str, query: cve_query.CveQuery) -> dict:
     driver = driver_for(channel)
     names.package_name(name)
     return _cves(driver, driver.package(name, None), query)
+
+
+def contents(channel: str, name: str, subdir: str, filename: str) -> dict:
+    """What is inside one package file (the metadata API's contents document)."""
+    driver = driver_for(channel)
+    names.package_name(name)
+    info = driver.package(name, None)
+    service = current_app.extensions["contents"]
+    return package_files.contents_document(driver, info, service, None, subdir, filename)

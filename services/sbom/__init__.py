@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from attestation import load_signing_key
 from common import forwarded
 from common import guards
 from common import observability
@@ -12,6 +13,7 @@ from common.errors import register_error_handlers
 from common.health import health_blueprint
 from common.metadata_client import MetadataClient
 from common.settings import Settings
+from services.sbom.facts_cache import FactsCache
 from services.sbom.generate import DocumentCache
 from services.sbom.views import bp
 
@@ -29,11 +31,18 @@ def create_app(
         internal_key=settings.internal_key,
         audience="sbom",
     )
-    app.extensions["sbom"] = {"settings": settings, "client": client, "cache": DocumentCache()}
+    app.extensions["sbom"] = {
+        "settings": settings,
+        "client": client,
+        "cache": DocumentCache(),
+        "facts": FactsCache(settings.sbom_facts_ttl),
+    }
     forwarded.init_app(app, settings)
     guards.init_app(app)
     observability.init_app(app, "sbom", settings)
     tokens.init_app(app, settings, audience="sbom")  # sets g.token; strips it from URLs
+    # after logging is set up (its key id is logged); None when signing is off
+    app.extensions["sbom"]["key"] = load_signing_key(settings)
     register_error_handlers(app)
     app.register_blueprint(health_blueprint(lambda: client.ready()))
     app.register_blueprint(bp)

@@ -45,9 +45,12 @@ from cyclonedx.model.vulnerability import VulnerabilitySource
 from cyclonedx.output.json import JsonV1Dot5
 from cyclonedx.output.json import JsonV1Dot6
 
+from common.licenses import LICENSING_LOCK
 from common.safe_url import safe_url
 from common.timestamps import parse_iso
+from services.sbom import contents_cdx
 from services.sbom import identity
+from services.sbom import json_extras
 from services.sbom import resolve
 from services.sbom.facts import Facts
 from services.sbom.purl import file_purl
@@ -77,6 +80,11 @@ LIBRARY_VERSION = _dist_version("cyclonedx-python-lib")
 @lru_cache(maxsize=4096)
 def _license(spdx: str | None, text: str | None):
     """An SPDX id or expression when the license normalizes, else the published name."""
+    with LICENSING_LOCK:  # the factory parses with license-expression (see common.licenses)
+        return _make_license(spdx, text)
+
+
+def _make_license(spdx: str | None, text: str | None):
     if spdx and "LicenseRef-" in spdx:  # the factory would make it a name; it is an expression
         return LicenseExpression(spdx, acknowledgement=LicenseAcknowledgement.DECLARED)
     if spdx:
@@ -358,12 +366,15 @@ def build_bom(facts: Facts, spec_version: str = "1.6", graph: resolve.Graph | No
     file = facts.file
     supplier = OrganizationalEntity(name=identity.supplier_name(facts))
     timestamp, time_source = identity.document_time(facts)
+    deep = contents_cdx.root_parts(facts)
     root = _file_component(
         file,
         facts,
         supplier,
         description=facts.package.get("summary") or None,
-        references=_package_references(facts.package),
+        references=_package_references(facts.package) + deep.pop("references"),
+        properties=deep.pop("properties"),
+        **deep,
     )
     graph = graph or facts.graph()
     resolved = sum(1 for n in graph.nodes.values() if n.resolved)
@@ -440,5 +451,9 @@ def render_cyclonedx(facts: Facts, spec_version: str = "1.6") -> str:
     graph = facts.graph()
     bom = build_bom(facts, spec_version, graph)
     document = json.loads(VERSIONS[spec_version](bom).output_as_string())
-    document["compositions"] = compositions(facts, graph)
+    json_extras.extend(
+        document,
+        compositions=compositions(facts, graph),
+        formulation=json_extras.formulation(facts),
+    )
     return json.dumps(document, indent=2, ensure_ascii=False)

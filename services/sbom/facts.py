@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import fields
 
+import orjson
+
+from common import names
 from common.errors import InvalidName
 from common.errors import NotFound
 from common.errors import UpstreamError
@@ -39,6 +42,10 @@ FILE_FIELDS = (
 )
 PACKAGE_FIELDS = ("summary", "home", "dev_url", "doc_url", "created_at")
 LOOKUP_THREADS = 8
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+BATCH_SIZE = 500  # the metadata API's limit of specs per batch request
+CONTENTS_AVAILABLE = "available"
 
 
 @dataclass(frozen=True)
@@ -58,11 +65,17 @@ class Facts:
     cve_identities: tuple = ()
     namespace_base: str = ""
     depth: int | None = 1  # 1: the file's own dependencies; None: all, transitively
+    # what is inside the file (the metadata API's /contents document), or None, and why not
+    contents: dict | None = field(default=None, compare=False)
+    contents_status: str = CONTENTS_AVAILABLE
+    files: bool = True  # list the package's files as components (`?files=false`: not)
 
     def key(self) -> str:
-        """A hash of every fact, for the in-process cache."""
-        text = json.dumps(asdict(self), sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(text.encode()).hexdigest()
+        """A hash of every fact, for the in-process cache (the contents by their own digest)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "contents"}
+        values["contents"] = contents_digest(self.contents)
+        text = orjson.dumps(values, option=orjson.OPT_SORT_KEYS, default=str)
+        return hashlib.sha256(text).hexdigest()
 
     def graph(self) -> resolve.Graph:
         """The resolved dependency graph of the file."""
@@ -87,18 +100,18 @@ def check_usable(file: dict) -> None:
         )
 
 
-def find_file(
-    client: MetadataClient,
-    channel: str,
-    subchannel: str | None,
-    subdir: str,
-    filename: str,
-    token: str | None,
-) -> tuple[dict, dict]:
+def contents_digest(contents: dict | None) -> str | None:
+    """A digest of a contents document (equal documents, equal digests)."""
+    if contents is None:
+        return None
+    return hashlib.sha256(orjson.dumps(contents, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _file_or_not_found(artifact_future, entry_future, channel: str, subdir: str, filename: str):
     """(the artifact, the file entry) or NotFound naming what is missing."""
     name = split_file_name(filename)[0]
     try:
-        artifact = client.artifact(channel, name, subchannel, token)
+        artifact = artifact_future.result()
     except NotFound as error:
         if error.code != "package_not_found":
             raise
@@ -111,32 +124,118 @@ def find_file(
             f"package {name!r} of channel {channel!r} has no files for subdir {subdir!r}",
             code="subdir_not_found",
         )
-    items = client.files(channel, name, subchannel, token, subdir=subdir, filename=filename)
+    items = entry_future.result()
     if not items:
         raise NotFound(f"file {filename!r} is not in {channel}/{subdir}", code="file_not_found")
     return artifact, items[0]
 
 
-def _candidates(
+def find_file(
     client: MetadataClient,
     channel: str,
     subchannel: str | None,
-    name: str,
+    subdir: str,
+    filename: str,
+    token: str | None,
+) -> tuple[dict, dict]:
+    """(the artifact, the file entry) or NotFound naming what is missing."""
+    name = split_file_name(filename)[0]
+    with ThreadPoolExecutor(2) as pool:
+        artifact = pool.submit(client.artifact, channel, name, subchannel, token)
+        entry = pool.submit(_files_of, client, channel, name, subchannel, token, subdir, filename)
+        return _file_or_not_found(artifact, entry, channel, subdir, filename)
+
+
+def _files_of(client, channel, name, subchannel, token, subdir, filename) -> list[dict]:
+    try:
+        return client.files(channel, name, subchannel, token, subdir=subdir, filename=filename)
+    except NotFound as error:
+        if error.code in ("package_not_found", "file_not_found"):
+            return []
+        raise
+
+
+def _contents(client, channel, name, subchannel, token, subdir, filename):
+    """(the contents document, "available"), or (None, why not) when the archive is not there.
+
+    An archive that does not match its repodata (502 `archive_digest_mismatch`) and a server
+    that cannot be read are errors: the SBOM is refused rather than made without them.
+    """
+    try:
+        return client.contents(channel, name, subdir, filename, subchannel, token), (
+            CONTENTS_AVAILABLE
+        )
+    except NotFound as error:
+        if error.code not in ("contents_unavailable", "file_not_found"):
+            raise
+        return None, f"unavailable: {error.message}"
+
+
+def _lookup_specs(graph: resolve.Graph, missing: list[str]) -> dict[str, list[str]]:
+    """name -> the specs to look up for it (those that name a valid package)."""
+    wanted: dict[str, list[str]] = {name: [] for name in missing}
+    for node in graph.nodes.values():
+        if node.name in wanted and node.reason == resolve.NOT_FETCHED:
+            wanted[node.name].extend(s for s in node.specs if s not in wanted[node.name])
+    return wanted
+
+
+def _valid_name(name: str) -> bool:
+    try:
+        names.package_name(name)
+    except InvalidName:
+        return False
+    return True
+
+
+def batch_candidates(
+    client: MetadataClient,
+    channel: str,
+    subchannel: str | None,
+    wanted: dict[str, list[str]],
     subdir: str,
     token: str | None,
-) -> list[dict] | None:
-    """The files of dependency `name` usable from `subdir`; None when the channel lacks it."""
-    try:
-        items = client.files(channel, name, subchannel, token)
-    except InvalidName:
-        return None
-    except NotFound as error:
-        if error.code not in ("package_not_found", "not_found"):
-            raise
-        return None
-    allowed = resolve.candidate_subdirs(subdir)
-    usable = [trim_file(f) for f in items if f.get("subdir") in allowed]
-    return sorted(usable, key=lambda f: (f["subdir"], f["filename"]))
+) -> dict[str, list[dict] | None]:
+    """Candidate files for many dependencies in one metadata call (per 500 specs).
+
+    A name the channel lacks (or that cannot be a package name) maps to None. For each spec
+    the gateway sends only the file the resolver would choose (`select: best`, the same
+    preference): the best match among those is the best match among all of the package's files.
+    """
+    found: dict[str, list[dict] | None] = {}
+    queries = []
+    for name, spec_list in wanted.items():
+        if not _valid_name(name) or not spec_list:
+            found[name] = None
+        else:
+            queries.extend(spec_list)
+    for start in range(0, len(queries), BATCH_SIZE):
+        chunk = queries[start : start + BATCH_SIZE]
+        for item in client.batch_files(channel, chunk, subdir, subchannel, token, select="best"):
+            name = item["name"]
+            if not item["found"]:
+                found[name] = None
+                continue
+            known = found.get(name) or []
+            seen = {(f["subdir"], f["filename"]) for f in known}
+            known += [
+                trim_file(f) for f in item["files"] if (f["subdir"], f["filename"]) not in seen
+            ]
+            found[name] = known
+    for files in found.values():
+        if files is not None:
+            files.sort(key=lambda f: (f["subdir"], f["filename"]))
+    return found
+
+
+def _pool() -> ThreadPoolExecutor:
+    """One pool of look-up threads per process (made after gunicorn forks, on first use)."""
+    global _POOL
+    if _POOL is None:
+        with _POOL_LOCK:
+            if _POOL is None:
+                _POOL = ThreadPoolExecutor(4 * LOOKUP_THREADS, thread_name_prefix="sbom-lookup")
+    return _POOL
 
 
 def gather(
@@ -148,33 +247,47 @@ def gather(
     token: str | None = None,
     namespace_base: str = "",
     depth: int | None = 1,
+    files: bool = True,
 ) -> Facts:
-    """All facts for one file: the file, its package, its dependencies' files, its CVEs."""
-    artifact, entry = find_file(client, channel, subchannel, subdir, filename, token)
-    file = trim_file(entry)
-    check_usable(file)
+    """All facts for one file: the file, its package, its contents, its dependencies' files
+    (one batch call per level of the graph), its CVEs. Independent calls run at once."""
+    name = split_file_name(filename)[0]
     candidates: dict[str, list[dict] | None] = {}
-    with ThreadPoolExecutor(LOOKUP_THREADS) as pool:
-        cves_future = pool.submit(
-            client.cve_report, channel, file["name"], subchannel, token, filename=filename
-        )
-        while True:
-            graph = resolve.resolve_graph(file, candidates, subdir, max_depth=depth)
-            missing = sorted(graph.missing)
-            if not missing:
-                break
-            found = pool.map(
-                lambda n: _candidates(client, channel, subchannel, n, subdir, token), missing
-            )
-            candidates.update(zip(missing, found, strict=True))
-        try:
-            report = cves_future.result()
-        except UpstreamError as error:
-            if error.code != "vulns_unavailable":
-                raise
-            # the SBOM is still made, and says that its vulnerabilities could not be looked up
-            report = {"database": {"error": error.message}}
+    pool = _pool()
+    # the look-ups of one request run at once, in the process's shared pool
+    artifact_future = pool.submit(client.artifact, channel, name, subchannel, token)
+    entry_future = pool.submit(
+        _files_of, client, channel, name, subchannel, token, subdir, filename
+    )
+    cves_future = pool.submit(
+        client.cve_report, channel, name, subchannel, token, filename=filename
+    )
+    contents_future = pool.submit(
+        _contents, client, channel, name, subchannel, token, subdir, filename
+    )
+    entries = entry_future.result()
+    if not entries:  # the package's or the subdir's absence says more: ask the artifact
+        _file_or_not_found(artifact_future, entry_future, channel, subdir, filename)
+    file = trim_file(entries[0])
+    check_usable(file)
+    # the dependencies are looked up at once, while the package, CVEs and contents arrive
+    while True:
+        graph = resolve.resolve_graph(file, candidates, subdir, max_depth=depth)
+        missing = sorted(graph.missing)
+        if not missing:
+            break
+        wanted = _lookup_specs(graph, missing)
+        candidates.update(batch_candidates(client, channel, subchannel, wanted, subdir, token))
+    artifact, _ = _file_or_not_found(artifact_future, entry_future, channel, subdir, filename)
+    try:
+        report = cves_future.result()
+    except UpstreamError as error:
+        if error.code != "vulns_unavailable":
+            raise
+        # the SBOM is still made, and says that its vulnerabilities could not be looked up
+        report = {"database": {"error": error.message}}
     cves = report.get("items") or []
+    contents, contents_status = contents_future.result()
     return Facts(
         channel=channel,
         subchannel=subchannel,
@@ -187,6 +300,9 @@ def gather(
         cve_identities=tuple(report.get("identities") or ()),
         namespace_base=namespace_base,
         depth=depth,
+        contents=contents,
+        contents_status=contents_status,
+        files=files,
     )
 
 

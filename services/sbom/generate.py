@@ -30,16 +30,17 @@ class DocumentCache:
         self.hits = 0
         self.misses = 0
 
-    def get(self, facts: Facts, fmt: Format) -> bytes:
-        """The document's bytes, generated on a miss."""
-        key = (facts.key(), fmt.key)
+    def get(self, facts: Facts, fmt: Format, variant: str = "", make=None) -> bytes:
+        """The document's bytes, generated on a miss (`make(text) -> text` derives a variant
+        of the document, e.g. its signed envelope, cached under `variant`)."""
+        key = (facts.key(), fmt.key + variant)
         with self._lock:
             body = self._items.get(key)
             if body is not None:
                 self._items.move_to_end(key)
                 self.hits += 1
                 return body
-        body = render(facts, fmt).encode()
+        body = render(facts, fmt).encode() if make is None else make(self.get(facts, fmt)).encode()
         with self._lock:
             self.misses += 1
             self._items[key] = body

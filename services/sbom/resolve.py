@@ -12,13 +12,16 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
-from functools import lru_cache
 
-from rattler import BuildString
 from rattler import MatchSpec
-from rattler import PackageRecord
 
-from common.versions import version_key
+from common.specs import candidate_subdirs
+from common.specs import matches
+from common.specs import parse_spec
+from common.specs import preference
+from common.specs import spec_name
+
+__all__ = ["candidate_subdirs", "parse_spec", "spec_name"]  # re-exported for the SBOM modules
 
 ROOT = "root"
 MAX_NODES = 400
@@ -68,59 +71,21 @@ class Graph:
     expanded: list[str] = field(default_factory=list)  # keys whose own dependencies are listed
 
 
-@lru_cache(maxsize=65536)
-def parse_spec(spec: str) -> MatchSpec | None:
-    """The parsed match spec, or None when rattler cannot read it."""
-    try:
-        return MatchSpec(spec)
-    except Exception:  # rattler raises its own error types
-        return None
-
-
-@lru_cache(maxsize=65536)
-def spec_name(spec: str) -> str:
-    """The package name a match spec names (`libgcc-ng >=7.3.0` -> `libgcc-ng`)."""
-    parsed = parse_spec(spec)
-    if parsed is not None and parsed.name is not None:
-        return parsed.name.normalized
-    return spec.split()[0].split("=")[0].split("<")[0].split(">")[0].lower() if spec else ""
-
-
 def spec_constraint(spec: str) -> str | None:
     """What the spec says beyond the name (`>=7.3.0`), or None for any version."""
     parts = spec.strip().split(None, 1)
     return parts[1].strip() if len(parts) == 2 else None
 
 
-def candidate_subdirs(subdir: str) -> tuple[str, ...]:
-    """The subdirs a file of `subdir` may depend on: its own and noarch."""
-    return ("noarch",) if subdir == "noarch" else (subdir, "noarch")
-
-
-@lru_cache(maxsize=65536)
-def _record(name: str, version: str, build: str, build_number: int, subdir: str):
-    """The rattler record for matching, or None when rattler cannot read the version."""
-    try:
-        return PackageRecord(
-            name=name,
-            version=version,
-            build=BuildString(build),
-            build_number=build_number,
-            subdir=subdir,
-        )
-    except Exception:  # rattler raises its own error types
-        return None
-
-
 def _matches(spec: MatchSpec, file: Mapping) -> bool:
-    record = _record(
+    return matches(
+        spec,
         file["name"],
         file["version"],
         file["build"],
-        int(file.get("build_number") or 0),
+        file.get("build_number") or 0,
         file["subdir"],
     )
-    return record is not None and bool(spec.matches(record))
 
 
 def best_match(spec: str, files: Sequence[Mapping], subdir: str) -> Mapping | None:
@@ -133,8 +98,7 @@ def best_match(spec: str, files: Sequence[Mapping], subdir: str) -> Mapping | No
     if not matching:
         return None
     return max(
-        matching,
-        key=lambda f: (version_key(f["version"]), int(f.get("build_number") or 0), f["filename"]),
+        matching, key=lambda f: preference(f["version"], f.get("build_number"), f["filename"])
     )
 
 

@@ -24,8 +24,10 @@ from spdx_tools.spdx.model import Relationship
 from spdx_tools.spdx.model import RelationshipType
 from spdx_tools.spdx.model import SpdxNoAssertion
 
+from common.licenses import LICENSING_LOCK
 from common.safe_url import safe_url
 from common.timestamps import parse_iso
+from services.sbom import contents_spdx
 from services.sbom import identity
 from services.sbom import resolve
 from services.sbom.facts import Facts
@@ -40,7 +42,8 @@ UNKNOWN_SUPPLIER = "unknown"
 
 @lru_cache(maxsize=4096)
 def _expression(spdx: str) -> LicenseExpression:
-    return _LICENSING.parse(spdx)
+    with LICENSING_LOCK:  # see common.licenses: not thread-safe on first use
+        return _LICENSING.parse(spdx)
 
 
 def _license_refs(spdx: str | None) -> list[str]:
@@ -178,6 +181,7 @@ def build_document(facts: Facts) -> Document:
     timestamp, _ = identity.document_time(facts)
     serial = identity.serial_uuid(file["sha256"], "spdx-2.3")
     root_id = f"SPDXRef-Package-{identity.spdx_id_part(file['name'])}"
+    deep = contents_spdx.file_parts(facts, root_id)
     root = _file_package(
         root_id,
         file,
@@ -185,8 +189,13 @@ def build_document(facts: Facts) -> Document:
         supplier,
         homepage=safe_url(facts.package.get("home")),  # http(s) only
         summary=facts.package.get("summary") or None,
-        references=_advisories(facts),
+        references=_advisories(facts) + contents_spdx.source_references(facts),
+        source_info=contents_spdx.source_info(facts),
+        comment=deep.comment,
     )
+    if deep.files_analyzed:
+        root.files_analyzed = True
+        root.verification_code = deep.verification_code
     graph = facts.graph()
     ids = {resolve.ROOT: root_id}
     packages: list[tuple[Package, Mapping | None]] = [(root, file)]
@@ -195,6 +204,7 @@ def build_document(facts: Facts) -> Document:
         ids[key] = package.spdx_id
         packages.append((package, node.file))
     relationships = [Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, root_id)]
+    relationships.extend(deep.relationships)
     relationships.extend(
         Relationship(ids[parent], RelationshipType.DEPENDS_ON, ids[child])
         for parent, children in graph.edges.items()
@@ -216,8 +226,9 @@ def build_document(facts: Facts) -> Document:
     return Document(
         creation,
         packages=[package for package, _ in packages],
+        files=deep.files,
         relationships=relationships,
-        extracted_licensing_info=_extracted(packages),
+        extracted_licensing_info=_extracted(packages) + contents_spdx.extracted_licenses(facts),
     )
 
 

@@ -2,25 +2,79 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint
 from flask import Response
 from flask import current_app
 from flask import g
 from flask import request
 
+import attestation
+from attestation.envelope import ENVELOPE_MEDIA_TYPE
 from common import names
 from common import sbom_negotiation as negotiation
 from common import tokens
+from common.errors import AppError
+from common.errors import InvalidParameter
+from common.errors import NotFound
 from services.sbom import facts as facts_module
 
 bp = Blueprint("sbom", __name__)
 
 _SUFFIX_FAMILY = {"cdx.json": "cyclonedx", "spdx.json": "spdx"}
 PUBLIC_MAX_AGE = 300
+KEYS_PATH = "/.well-known/conda-badges/sbom-keys.json"
+
+
+def _files_parameter() -> bool:
+    """`?files=false` for the short form (no file components); files are listed by default."""
+    value = request.args.get("files", "true").strip().lower()
+    if value not in ("true", "false"):
+        raise InvalidParameter(
+            "files must be true or false", details={"offered": ["true", "false"]}
+        )
+    return value == "true"
+
+
+def _envelope(facts, family: str, key) -> callable:
+    """Make the signed in-toto envelope of a document (for the document cache)."""
+
+    def make(body: bytes) -> str:
+        envelope = attestation.attest(
+            key, family, facts.file["filename"], facts.file["sha256"], json.loads(body)
+        )
+        return json.dumps(envelope, indent=2)
+
+    return make
+
+
+def _facts_scope(channel: str, subchannel: str | None, token: str | None) -> str | None:
+    """Which reused facts this request may see: those gathered without a token when it has
+    none (the gateway refuses private channels to such requests, so they are public), those
+    gathered with a token when this service validated its token for the channel (signature,
+    claims, deny list, scope), else none: the gateway then answers, and checks, every time."""
+    if token is None:
+        return "public"
+    try:
+        tokens.validator().authorize(
+            token,
+            audience=current_app.config["TOKEN_AUDIENCE"],
+            channel=channel,
+            subchannel=subchannel,
+        )
+    except AppError:
+        return None
+    return "token"
 
 
 def _answer(
-    channel: str, subchannel: str | None, subdir: str, filename: str, family: str | None
+    channel: str,
+    subchannel: str | None,
+    subdir: str,
+    filename: str,
+    family: str | None,
+    signed: bool = False,
 ) -> Response:
     names.channel_name(channel)
     if subchannel is not None:
@@ -28,21 +82,44 @@ def _answer(
     names.subdir_name(subdir)
     names.split_file_name(filename)
     fmt = negotiation.choose(family, request.args.get("format"), request.headers.get("Accept"))
+    files = _files_parameter()
     tokens.require_access(channel, subchannel)
     state = current_app.extensions["sbom"]
+    key = state["key"]
+    if signed and key is None:
+        raise NotFound(
+            "signed SBOMs are not offered: no signing key is configured", code="not_signed"
+        )
     token = g.get("token")
-    facts = facts_module.gather(
-        state["client"],
-        channel,
-        subchannel,
-        subdir,
-        filename,
-        token,
-        namespace_base=state["settings"].public_url,
-    )
-    body = state["cache"].get(facts, fmt)
-    response = Response(body, content_type=fmt.media_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt.extension}"'
+    settings = state["settings"]
+
+    def gather():
+        return facts_module.gather(
+            state["client"],
+            channel,
+            subchannel,
+            subdir,
+            filename,
+            token,
+            namespace_base=settings.public_url,
+            files=files,
+        )
+
+    scope = _facts_scope(channel, subchannel, token)
+    if scope is None:
+        facts = gather()
+    else:
+        facts = state["facts"].get((scope, channel, subchannel, subdir, filename, files), gather)
+    if signed:
+        make = _envelope(facts, fmt.family, key)
+        body = state["cache"].get(facts, fmt, variant=f":intoto:{key.keyid}", make=make)
+        response = Response(body, content_type=ENVELOPE_MEDIA_TYPE)
+        extension = fmt.extension.replace(".json", ".intoto.json")
+    else:
+        body = state["cache"].get(facts, fmt)
+        response = Response(body, content_type=fmt.media_type)
+        extension = fmt.extension
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
     if family != "spdx":  # `.cdx.json` honours a version named in Accept too
         response.headers["Vary"] = "Accept"
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -73,3 +150,29 @@ def spdx(channel: str, subdir: str, filename: str, subchannel: str | None = None
 def negotiated(channel: str, subdir: str, filename: str, subchannel: str | None = None):
     """The SBOM in the format the Accept header or `?format=` asks for."""
     return _answer(channel, subchannel, subdir, filename, None)
+
+
+@bp.get("/<channel>/<subdir>/<filename>.cdx.intoto.json")
+@bp.get("/<channel>/label/<subchannel>/<subdir>/<filename>.cdx.intoto.json")
+def cyclonedx_signed(channel: str, subdir: str, filename: str, subchannel: str | None = None):
+    """The CycloneDX SBOM as a signed in-toto attestation (DSSE envelope)."""
+    return _answer(channel, subchannel, subdir, filename, "cyclonedx", signed=True)
+
+
+@bp.get("/<channel>/<subdir>/<filename>.spdx.intoto.json")
+@bp.get("/<channel>/label/<subchannel>/<subdir>/<filename>.spdx.intoto.json")
+def spdx_signed(channel: str, subdir: str, filename: str, subchannel: str | None = None):
+    """The SPDX SBOM as a signed in-toto attestation (DSSE envelope)."""
+    return _answer(channel, subchannel, subdir, filename, "spdx", signed=True)
+
+
+@bp.get(KEYS_PATH)
+def signing_keys():
+    """The public keys that verify signed SBOMs (current and previous), by key id."""
+    key = current_app.extensions["sbom"]["key"]
+    response = current_app.response_class(
+        json.dumps(attestation.published_keys(key), indent=2), mimetype="application/json"
+    )
+    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    response.add_etag()
+    return response.make_conditional(request)

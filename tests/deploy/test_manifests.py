@@ -106,7 +106,7 @@ def test_no_secret_value_is_rendered_or_committed():
 def test_the_secret_template_has_exactly_the_keys_the_overlays_read():
     used = {key for overlay in OVERLAYS for key in crosscheck.secret_keys_used(render(overlay))}
     assert used == set(secret_template()["stringData"])
-    assert used == {"TOKEN_HS256_SECRET", "INTERNAL_API_KEY", "ANACONDA_TOKEN"}
+    assert used == {"TOKEN_HS256_SECRET", "INTERNAL_API_KEY", "ANACONDA_TOKEN", "SBOM_SIGNING_KEY"}
 
 
 def _container(objects: Manifests, name: str) -> dict:

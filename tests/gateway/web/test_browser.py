@@ -239,3 +239,70 @@ def test_no_serious_accessibility_violations(page, path):
     page.goto(path)
     page.locator(".badge-preview img, #results-heading, h1").first.wait_for()
     assert serious_violations(page) == []
+
+
+def test_contents_page_files_licenses_and_a_signed_download(page, web_url, tmp_path: Path):
+    import urllib.request
+
+    from conda_package_streaming.package_streaming import stream_conda_info
+
+    from attestation import keys_from_document
+    from attestation import verify
+    from tests.conftest import CHANNELS
+
+    archive = CHANNELS / "main" / "linux-64" / ZLIB_LINUX
+    info = {
+        m.name: t.extractfile(m).read() for t, m in stream_conda_info(str(archive)) if m.isfile()
+    }
+    paths = json.loads(info["info/paths.json"])["paths"]
+    page.goto("/main/zlib")
+    page.get_by_role("link", name=f"contents of {ZLIB_LINUX}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(ZLIB_LINUX)
+    rows = page.locator(".paths-table tbody tr")
+    expect(rows).to_have_count(len(paths))
+    shown = {
+        rows.nth(i).locator("th .filename").inner_text(): rows.nth(i)
+        .locator("code.hash")
+        .inner_text()
+        for i in range(len(paths))
+    }
+    assert shown == {p["_path"]: p["sha256"] for p in paths}
+    license_text = page.get_by_label("License text info/LICENSE.txt")
+    expect(license_text).to_be_visible()
+    assert license_text.inner_text().strip() == info["info/LICENSE.txt"].decode().strip()
+    expect(page.locator(".facts")).to_contain_text("sha256 verified")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CycloneDX, signed").click()
+    assert download.value.suggested_filename == f"{ZLIB_LINUX}.cdx.intoto.json"
+    saved = tmp_path / "signed.json"
+    download.value.save_as(saved)
+    with urllib.request.urlopen(f"{web_url}/.well-known/conda-badges/sbom-keys.json") as answer:
+        keys = keys_from_document(json.loads(answer.read()))
+    statement = verify(json.loads(saved.read_text()), keys, filename=ZLIB_LINUX)
+    assert statement["predicate"]["metadata"]["component"]["name"] == "zlib"
+    _no_csp_violations(page)
+    assert serious_violations(page) == []
+    screenshot(page, "contents-desktop")
+
+
+def test_signed_downloads_sit_next_to_the_plain_ones(page):
+    page.goto("/main/zlib")
+    row = page.locator("#files tbody tr", has_text=ZLIB_LINUX)
+    for name in ("CycloneDX SBOM of", "SPDX SBOM of", "CycloneDX, signed", "SPDX, signed"):
+        expect(row.get_by_role("link", name=re.compile(re.escape(name)))).to_have_count(1)
+    with page.expect_download() as download:
+        row.get_by_role("link", name=re.compile("SPDX, signed")).click()
+    assert download.value.suggested_filename == f"{ZLIB_LINUX}.spdx.intoto.json"
+
+
+def test_private_contents_need_the_token(page):
+    path = "/private/r-base/contents/linux-64/r-base-3.4.2-haf99962_0.tar.bz2"
+    page.goto(path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
+    field = page.get_by_label("Access token")  # the panel is open on a 404 page
+    expect(field).to_be_visible()
+    field.fill(mint("private", audience=PAGE_AUDIENCES))
+    page.get_by_role("button", name="Use token").click()
+    # the snapshot has repodata only: with the token the page says so, not "not found"
+    expect(page.locator("#package")).to_contain_text("are unavailable")
+    _no_csp_violations(page)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import requests
 
+from common import specs
 from common.errors import NotFound
 from common.metadata_client import MetadataClient
 from tests.services.sbom.realdata import CHANNEL_SUBDIRS
+from tests.services.sbom.realdata import contents_for
 from tests.services.sbom.realdata import files_by_name
+from tests.services.sbom.realdata import find
 
 PRIVATE = {"private"}
 
@@ -68,3 +71,51 @@ class FakeMetadataClient:
     def cve_report(self, channel, name, subchannel=None, token=None, **filters) -> dict:
         """The `/cves` answer around the configured CVEs (as the gateway shapes it)."""
         return {"items": self.cves(channel, name, subchannel, token), "covered": True}
+
+    def batch_files(
+        self, channel, spec_list, subdir=None, subchannel=None, token=None, select="all"
+    ):
+        """The batch endpoint: per spec, the package's files matching it, usable from subdir."""
+        self.calls.append(("batch", channel, tuple(spec_list), subchannel, token, subdir))
+        allowed = specs.candidate_subdirs(subdir) if subdir else None
+        items = []
+        for spec in spec_list:
+            name = specs.spec_name(spec)
+            try:
+                files = self._files(channel, name, token)
+            except NotFound as error:
+                if error.code != "package_not_found":
+                    raise
+                items.append({"spec": spec, "name": name, "found": False, "files": []})
+                continue
+            parsed = specs.parse_spec(spec)
+            matching = [
+                dict(f)
+                for f in files
+                if (allowed is None or f["subdir"] in allowed)
+                and specs.matches(
+                    parsed, f["name"], f["version"], f["build"], f["build_number"], f["subdir"]
+                )
+            ]
+            if select == "best" and matching:
+                matching = [
+                    max(
+                        matching,
+                        key=lambda f: specs.preference(
+                            f["version"], f["build_number"], f["filename"]
+                        ),
+                    )
+                ]
+            items.append({"spec": spec, "name": name, "found": True, "files": matching})
+        return items
+
+    def contents(self, channel, name, subdir, filename, subchannel=None, token=None) -> dict:
+        """The contents of a file whose archive is on disk (read for real), else 404."""
+        self.calls.append(("contents", channel, name, subchannel, token, subdir, filename))
+        self._files(channel, name, token)
+        found = contents_for(find(channel, subdir, filename))
+        if found is None:
+            raise NotFound(
+                "the package file is not in the channel's folder", code="contents_unavailable"
+            )
+        return found

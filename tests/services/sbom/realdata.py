@@ -14,6 +14,9 @@ from datetime import datetime
 from functools import cache
 
 from common.licenses import normalize_spdx
+from contents.archive import ArchiveRef
+from contents.archive import read_local
+from services.sbom.facts import CONTENTS_AVAILABLE
 from services.sbom.facts import Facts
 from services.sbom.facts import trim_file
 from services.sbom.resolve import candidate_subdirs
@@ -99,7 +102,36 @@ def find(channel: str, subdir: str, filename: str) -> Record:
     return next(r for r in records(channel) if r.subdir == subdir and r.filename == filename)
 
 
-def facts_for(record: Record, cves: list[dict] | None = None, depth: int | None = 1) -> Facts:
+def archive_path(record: Record):
+    """Where the record's package file is on disk (it may not be: `private` has none)."""
+    return CHANNELS / record.channel / record.subdir / record.filename
+
+
+def contents_for(record: Record) -> dict | None:
+    """The contents document the metadata API gives for the file, or None when not on disk."""
+    return _contents(record.channel, record.subdir, record.filename)
+
+
+@cache
+def _contents(channel: str, subdir: str, filename: str) -> dict | None:
+    record = find(channel, subdir, filename)
+    path = archive_path(record)
+    if not path.is_file():
+        return None
+    ref = ArchiveRef(path.as_uri(), record.filename, record.raw["sha256"], record.raw.get("size"))
+    document = read_local(ref)
+    return {
+        "channel": record.channel,
+        "subchannel": None,
+        "subdir": record.subdir,
+        "filename": record.filename,
+        **document,
+    }
+
+
+def facts_for(
+    record: Record, cves: list[dict] | None = None, depth: int | None = 1, files: bool = True
+) -> Facts:
     """The facts the service would gather for `record`, as `services.sbom.facts.gather` does."""
     by_name = files_by_name(record.channel)
     allowed = candidate_subdirs(record.subdir)
@@ -110,9 +142,9 @@ def facts_for(record: Record, cves: list[dict] | None = None, depth: int | None 
         if not graph.missing:
             break
         for name in graph.missing:
-            files = by_name.get(name)
+            found = by_name.get(name)
             candidates[name] = (
-                None if files is None else [trim_file(f) for f in files if f["subdir"] in allowed]
+                None if found is None else [trim_file(f) for f in found if f["subdir"] in allowed]
             )
     return Facts(
         channel=record.channel,
@@ -122,4 +154,10 @@ def facts_for(record: Record, cves: list[dict] | None = None, depth: int | None 
         candidates=prune(candidates, graph),
         cves=list(cves or []),
         depth=depth,
+        contents=contents_for(record),
+        contents_status=CONTENTS_AVAILABLE
+        if archive_path(record).is_file()
+        else "unavailable: the contents of the file are unavailable: the package file is not "
+        "in the channel's folder",
+        files=files,
     )

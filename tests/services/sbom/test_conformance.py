@@ -1,4 +1,5 @@
-"""Every file of the embedded channels gives SBOMs that validators and NTIA checks accept.
+"""Every file of the embedded channels gives SBOMs that validators and NTIA checks accept,
+in the deep form (files, license texts, provenance) and the short one (`?files=false`).
 
 CycloneDX: the library's strict JSON schema validator (slow: ~0.25 s a document, so the private
 channel's 4,211 files are all generated but a fixed-seed sample is schema-validated). SPDX:
@@ -42,16 +43,16 @@ def _validator(version: str) -> JsonStrictValidator:
     return JsonStrictValidator({"1.6": SchemaVersion.V1_6, "1.5": SchemaVersion.V1_5}[version])
 
 
-def check_cyclonedx(record: Record, version: str) -> None:
+def check_cyclonedx(record: Record, version: str, files: bool = True) -> None:
     """Generate and strictly validate one CycloneDX document."""
-    text = render_cyclonedx(facts_for(record, depth=1), version)
+    text = render_cyclonedx(facts_for(record, depth=1, files=files), version)
     error = _validator(version).validate_str(text)
     assert error is None, f"{_id(record)} CycloneDX {version}: {error}"
 
 
-def check_spdx(record: Record, tmp_path) -> None:
+def check_spdx(record: Record, tmp_path, files: bool = True) -> None:
     """Generate one SPDX document; spdx-tools and the NTIA checker must both accept it."""
-    text = render_spdx(facts_for(record))
+    text = render_spdx(facts_for(record, files=files))
     errors = validate_full_spdx_document(JsonLikeDictParser().parse(json.loads(text)))
     assert errors == [], f"{_id(record)}: {[e.validation_message for e in errors]}"
     path = tmp_path / f"{record.filename}.spdx.json"
@@ -60,15 +61,17 @@ def check_spdx(record: Record, tmp_path) -> None:
     assert checker.compliant, f"{_id(record)} is not NTIA-conformant: {checker.output_json()}"
 
 
+@pytest.mark.parametrize("form", ["deep", "short"])
 @pytest.mark.parametrize("version", ["1.6", "1.5"])
 @pytest.mark.parametrize("record", SMALL, ids=_id)
-def test_main_and_test_recipes_cyclonedx_is_schema_valid(record, version):
-    check_cyclonedx(record, version)
+def test_main_and_test_recipes_cyclonedx_is_schema_valid(record, version, form):
+    check_cyclonedx(record, version, files=form == "deep")
 
 
+@pytest.mark.parametrize("form", ["deep", "short"])
 @pytest.mark.parametrize("record", SMALL, ids=_id)
-def test_main_and_test_recipes_spdx_is_valid_and_ntia_conformant(record, tmp_path):
-    check_spdx(record, tmp_path)
+def test_main_and_test_recipes_spdx_is_valid_and_ntia_conformant(record, tmp_path, form):
+    check_spdx(record, tmp_path, files=form == "deep")
 
 
 @pytest.mark.parametrize("version", ["1.6", "1.5"])

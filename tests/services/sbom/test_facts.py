@@ -81,3 +81,21 @@ def test_facts_key_changes_with_any_fact():
     record = find("main", "linux-64", "zlib-1.2.11-h7b6447c_3.conda")
     assert facts_for(record).key() == facts_for(record).key()
     assert facts_for(record).key() != facts_for(record, [ZLIB_CVE]).key()
+
+
+def test_dependencies_are_looked_up_in_one_batch_call_per_graph_level():
+    client = FakeMetadataClient()
+    filename = "rstudio-1.1.423-hcfd39f1_0.tar.bz2"
+    facts = gather(client, "private", None, "linux-64", filename, "good-token")
+    depends = find("private", "linux-64", filename).raw["depends"]
+    batches = [c for c in client.calls if c[0] == "batch"]
+    files_calls = [c for c in client.calls if c[0] == "files"]
+    assert len(batches) == 1 and len(depends) == 47
+    assert sorted(batches[0][2]) == sorted(d for d in depends if not d.startswith("__"))
+    assert len(files_calls) == 1 and files_calls[0][2] == "rstudio"  # the file itself only
+    deep = gather(
+        client, "test-recipes", None, "noarch", "another_dependent-1.0-0.conda", depth=None
+    )
+    assert deep.candidates and len([c for c in client.calls if c[0] == "batch"]) == 1 + 2
+    expected = facts_for(find("private", "linux-64", filename))
+    assert (facts.candidates, facts.graph()) == (expected.candidates, expected.graph())

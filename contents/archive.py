@@ -1,0 +1,320 @@
+"""Reading one package archive: a local file, a whole download, or the `info-*` member of a
+remote `.conda` over HTTP range requests. Digests are checked before anything is parsed.
+
+Three ways in, with what each can prove:
+- local (`file://`): the whole file is hashed; sha256 and size are checked against repodata.
+- download (remote `.tar.bz2`, or any remote file when `CONTENTS_MODE=full`): the same, while
+  the bytes arrive.
+- range (remote `.conda`): only the ZIP directory and the `info-*` member are fetched. The
+  archive's size is checked (the server states it), its sha256 cannot be: the document says so.
+
+In the two whole-archive modes every shipped file is hashed too (SHA-256 against paths.json,
+and SHA-1, which SPDX needs per file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from urllib.parse import unquote
+from urllib.parse import urlsplit
+
+import requests
+from conda_package_streaming.lazy_wheel import HTTPRangeRequestUnsupported
+from conda_package_streaming.lazy_wheel import LazyConda
+from conda_package_streaming.package_streaming import stream_conda_component
+
+from contents.info import is_info_member
+from contents.info import parse_info
+
+CHUNK = 1 << 16
+READ_LOCAL = "local"
+READ_DOWNLOAD = "download"
+READ_RANGE = "range"
+MAX_INFO_MEMBER = 64 * 1024 * 1024  # a single info/ file larger than this is not read
+
+
+class ArchiveError(Exception):
+    """The archive could not be read (missing, unreachable, not a conda package)."""
+
+    def __init__(self, message: str, *, missing: bool = False):
+        super().__init__(message)
+        self.missing = missing
+
+
+class ArchiveMismatch(Exception):
+    """The archive is not the one the channel's repodata describes (size or sha256)."""
+
+    def __init__(self, what: str, expected: object, actual: object):
+        super().__init__(f"{what} is {actual}, the channel's repodata says {expected}")
+        self.what = what
+        self.expected = expected
+        self.actual = actual
+
+
+@dataclass(frozen=True)
+class ArchiveRef:
+    """Where a package file is and what the channel's repodata says it is."""
+
+    url: str  # file:// or http(s)://
+    filename: str
+    sha256: str
+    size: int | None = None
+    credential: str = field(default="", repr=False)
+    auth_scheme: str = "token"
+
+    @property
+    def remote(self) -> bool:
+        """Whether the archive is fetched over HTTP(S)."""
+        return self.url.startswith(("http://", "https://"))
+
+
+@dataclass
+class Transfer:
+    """Bytes and requests one read cost (for the document, the tests and `make bench`)."""
+
+    bytes: int = 0
+    requests: int = 0
+
+
+class _Session(requests.Session):
+    """A session with a default timeout, counting what it fetches."""
+
+    def __init__(self, timeout: tuple[float, float], ref: ArchiveRef, transfer: Transfer):
+        super().__init__()
+        self._timeout = timeout
+        self.headers["User-Agent"] = "conda-badges-contents/0.1"
+        if ref.credential:
+            self.headers["Authorization"] = f"{ref.auth_scheme} {ref.credential}"
+        self.hooks["response"].append(self._count)
+        self._transfer = transfer
+
+    def _count(self, response: requests.Response, *args, **kwargs) -> None:
+        """Count each response's body as its Content-Length declares (LazyConda reads some
+        bodies twice, through `.content` and `iter_content`, so counting reads would not do)."""
+        self._transfer.requests += 1
+        length = response.headers.get("Content-Length", "")
+        self._transfer.bytes += int(length) if length.isdigit() else 0
+
+    def request(self, *args, **kwargs):  # noqa: D102 - requests' own interface
+        kwargs.setdefault("timeout", self._timeout)
+        response = super().request(*args, **kwargs)
+        if response.status_code == 404:
+            raise ArchiveError("the package file is not on the channel's server", missing=True)
+        if response.status_code in (401, 403):
+            raise ArchiveError(
+                f"the channel's server refused the download ({response.status_code})"
+            )
+        return response
+
+
+def _stem(filename: str) -> str:
+    return (
+        filename[: -len(".conda")] if filename.endswith(".conda") else filename[: -len(".tar.bz2")]
+    )
+
+
+def _read_member(tar: tarfile.TarFile, member: tarfile.TarInfo) -> bytes | None:
+    if not member.isfile() or member.size > MAX_INFO_MEMBER:
+        return None
+    handle = tar.extractfile(member)
+    return handle.read() if handle is not None else None
+
+
+def _hash_member(tar: tarfile.TarFile, member: tarfile.TarInfo) -> dict:
+    """SHA-256, SHA-1 and size of one shipped file; links and folders get their type only."""
+    if member.issym() or member.islnk():
+        return {"type": "link"}
+    if not member.isfile():
+        return {"type": "other"}
+    handle = tar.extractfile(member)
+    sha256, sha1, size = hashlib.sha256(), hashlib.sha1(), 0  # noqa: S324 - SPDX needs SHA-1
+    if handle is not None:
+        while chunk := handle.read(CHUNK):
+            sha256.update(chunk)
+            sha1.update(chunk)
+            size += len(chunk)
+    return {"type": "file", "sha256": sha256.hexdigest(), "sha1": sha1.hexdigest(), "size": size}
+
+
+def _walk(path_or_file, filename: str, component: str):
+    """(tar, member) of one component: `info`/`pkg` of a `.conda`, everything of a `.tar.bz2`."""
+    try:
+        yield from stream_conda_component(filename, path_or_file, component)
+    except (tarfile.TarError, OSError, LookupError, EOFError, ValueError) as error:
+        raise ArchiveError(f"not a readable conda package ({type(error).__name__})") from error
+    except Exception as error:  # zstd and zipfile raise their own error types
+        raise ArchiveError(f"not a readable conda package ({type(error).__name__})") from error
+
+
+def read_members(path: Path, filename: str) -> tuple[dict[str, bytes], dict[str, dict]]:
+    """(info members by name, shipped files by path with their hashes) of a whole archive."""
+    info: dict[str, bytes] = {}
+    shipped: dict[str, dict] = {}
+    with path.open("rb") as handle:
+        if filename.endswith(".conda"):
+            for tar, member in _walk(handle, filename, "info"):
+                data = _read_member(tar, member)
+                if data is not None:
+                    info[member.name] = data
+            handle.seek(0)
+            for tar, member in _walk(handle, filename, "pkg"):
+                shipped[member.name] = _hash_member(tar, member)
+        else:
+            for tar, member in _walk(handle, filename, "pkg"):
+                if is_info_member(member.name):
+                    data = _read_member(tar, member)
+                    if data is not None:
+                        info[member.name] = data
+                else:
+                    shipped[member.name] = _hash_member(tar, member)
+    return info, shipped
+
+
+def check_files(document: dict, shipped: dict[str, dict]) -> dict:
+    """Check paths.json's hashes against the shipped bytes; add each file's SHA-1.
+
+    A softlink's hash in paths.json is its target's (CEP 34), and archives store links without
+    data, so a link is matched to the regular file with that hash (and gets its SHA-1).
+    """
+    by_sha256 = {f["sha256"]: f["sha1"] for f in shipped.values() if f.get("type") == "file"}
+    checked = mismatched = 0
+    missing = []
+    for entry in document["paths"]:
+        found = shipped.get(entry["path"])
+        if found is None:
+            missing.append(entry["path"])
+            continue
+        if found.get("type") == "file" and entry["path_type"] != "softlink":
+            checked += 1
+            entry["sha1"] = found["sha1"]
+            if entry["sha256"] is None:
+                entry["sha256"], entry["size"] = found["sha256"], found["size"]
+            elif found["sha256"] != entry["sha256"] or found["size"] != entry["size"]:
+                mismatched += 1
+                entry["archive_sha256"] = found["sha256"]
+        elif entry["sha256"] in by_sha256:
+            entry["sha1"] = by_sha256[entry["sha256"]]
+    listed = {entry["path"] for entry in document["paths"]}
+    return {
+        "files_checked": checked,
+        "files_mismatched": mismatched,
+        "listed_not_shipped": sorted(missing),
+        "shipped_not_listed": sorted(p for p in shipped if p not in listed),
+    }
+
+
+def _sha256_of(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _check(ref: ArchiveRef, sha256: str | None, size: int | None) -> None:
+    if ref.size is not None and size is not None and size != ref.size:
+        raise ArchiveMismatch("the archive's size", ref.size, size)
+    if sha256 is not None and sha256 != ref.sha256.lower():
+        raise ArchiveMismatch("the archive's sha256", ref.sha256.lower(), sha256)
+
+
+def _archive_facts(how: str, ref: ArchiveRef, transfer: Transfer, whole: bool) -> dict:
+    """How the archive was read and what that verified (a whole read checks the sha256 and
+    every file; a range read only the size)."""
+    return {
+        "read": how,
+        "sha256": ref.sha256.lower(),
+        "size": ref.size,
+        "sha256_verified": whole,
+        "size_verified": ref.size is not None,
+        "files_hashed": whole,
+        "bytes_fetched": transfer.bytes,
+        "requests": transfer.requests,
+    }
+
+
+def _whole(path: Path, ref: ArchiveRef, how: str, transfer: Transfer, verified: bool) -> dict:
+    """Verify (unless the caller did while downloading), then read and check every file."""
+    if not verified:
+        sha256, size = _sha256_of(path)
+        _check(ref, sha256, size)
+    info, shipped = read_members(path, ref.filename)
+    document = parse_info(info)
+    files = check_files(document, shipped)
+    document["archive"] = {
+        **_archive_facts(how, ref, transfer, whole=True),
+        **files,
+    }
+    return document
+
+
+def read_local(ref: ArchiveRef) -> dict:
+    """The contents of a `file://` archive, after checking its sha256 and size."""
+    path = Path(unquote(urlsplit(ref.url).path))
+    if not path.is_file():
+        raise ArchiveError("the package file is not in the channel's folder", missing=True)
+    return _whole(path, ref, READ_LOCAL, Transfer(), verified=False)
+
+
+def read_download(ref: ArchiveRef, timeout: tuple[float, float], max_bytes: int) -> dict:
+    """Download the whole archive (hashing as it arrives), verify it, then read it."""
+    transfer = Transfer()
+    limit = min(max_bytes, ref.size) if ref.size is not None else max_bytes
+    with _Session(timeout, ref, transfer) as session, tempfile.NamedTemporaryFile() as spool:
+        try:
+            response = session.get(ref.url, stream=True)
+            response.raise_for_status()
+            digest, size = hashlib.sha256(), 0
+            for chunk in response.iter_content(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    if ref.size is not None and size > ref.size:
+                        raise ArchiveMismatch("the archive's size", ref.size, f"more than {limit}")
+                    raise ArchiveError(f"the package file is larger than {max_bytes} bytes")
+                digest.update(chunk)
+                spool.write(chunk)
+        except requests.RequestException as error:
+            raise ArchiveError(f"download failed ({type(error).__name__})") from error
+        spool.flush()
+        _check(ref, digest.hexdigest(), size)
+        return _whole(Path(spool.name), ref, READ_DOWNLOAD, transfer, verified=True)
+
+
+def read_range(ref: ArchiveRef, timeout: tuple[float, float], max_bytes: int) -> dict:
+    """Only the `info-*` member of a remote `.conda`, by HTTP range requests.
+
+    The archive's total size (from `Content-Range`) is checked against repodata; its sha256
+    cannot be without all of its bytes. A server without range support gets a whole download.
+    """
+    transfer = Transfer()
+    with _Session(timeout, ref, transfer) as session:
+        try:
+            lazy = LazyConda(ref.url, session)
+            size = lazy.seek(0, io.SEEK_END)
+            lazy.seek(0)
+            _check(ref, None, size)
+            lazy.prefetch(_stem(ref.filename))
+            info: dict[str, bytes] = {}
+            for tar, member in _walk(lazy, ref.filename, "info"):
+                data = _read_member(tar, member)
+                if data is not None:
+                    info[member.name] = data
+            lazy.close()
+        except HTTPRangeRequestUnsupported:
+            return read_download(ref, timeout, max_bytes)
+        except requests.RequestException as error:
+            raise ArchiveError(f"range requests failed ({type(error).__name__})") from error
+    document = parse_info(info)
+    document["archive"] = _archive_facts(READ_RANGE, ref, transfer, whole=False)
+    document["notes"].append(
+        "archive digest not verified: only the info member was fetched (HTTP range requests), "
+        "so the archive's sha256 could not be compared with the channel's repodata; its size was"
+    )
+    return document
