@@ -102,7 +102,9 @@ def test_spdx_security_references_pass_spdx_tools_and_ntia(
     refs = document["packages"][0]["externalRefs"]
     advisories = {r["referenceLocator"] for r in refs if r["referenceType"] == "advisory"}
     assert advisories == {i["url"] for i in facts.cves}
-    assert all(r["referenceCategory"] == "SECURITY" for r in refs if r["referenceType"] != "purl")
+    security = [r for r in refs if r["referenceType"] in ("advisory", "cpe23Type")]
+    assert all(r["referenceCategory"] == "SECURITY" for r in security)
+    assert all(r["referenceCategory"] != "SECURITY" for r in refs if r not in security)
     cpes = [r["referenceLocator"] for r in refs if r["referenceType"] == "cpe23Type"]
     if any(i.startswith("cpe:") for i in report.identities):
         assert cpes and all(f":{facts.file['version']}:" in c for c in cpes)
