@@ -139,8 +139,14 @@ class FallbackChannels:
                 **common,
             )
         else:
+            # files download from the conda host, as conda itself fetches them
             config = ChannelConfig(
-                name=name, driver="anaconda-org", url=self.api, owner=name, **common
+                name=name,
+                driver="anaconda-org",
+                url=self.api,
+                owner=name,
+                download_url=channel_url,
+                **common,
             )
         driver = make_driver(config, self.fetcher)
         if hasattr(driver, "memory_packages"):

@@ -31,8 +31,12 @@ def _iso_seconds(value: object) -> float | None:
         return None
 
 
-def parse_package(document: dict) -> PackageInfo:
-    """A PackageInfo from an anaconda.org package document, with its known quirks mended."""
+def parse_package(document: dict, download_base: str = "") -> PackageInfo:
+    """A PackageInfo from an anaconda.org package document, with its known quirks mended.
+
+    With `download_base` (the channel's `download_url`, e.g. `https://conda.anaconda.org/<owner>`)
+    each file is downloaded from `<download_base>/<subdir>/<filename>` instead of the API's URL.
+    """
     files = []
     for entry in document.get("files") or ():
         attrs = entry.get("attrs") or {}
@@ -40,14 +44,18 @@ def parse_package(document: dict) -> PackageInfo:
         url = _clean(entry.get("download_url"))
         if isinstance(url, str) and url.startswith("//"):
             url = "https:" + url
+        subdir = str(attrs.get("subdir") or basename.split("/", 1)[0])
+        filename = basename.rsplit("/", 1)[-1]
+        if download_base:
+            url = f"{download_base}/{subdir}/{filename}"
         files.append(
             PackageFile(
-                filename=basename.rsplit("/", 1)[-1],
+                filename=filename,
                 name=str(attrs.get("name") or document.get("name")),
                 version=str(entry.get("version") or attrs.get("version")),
                 build=str(attrs.get("build", "")),
                 build_number=int(attrs.get("build_number") or 0),
-                subdir=str(attrs.get("subdir") or basename.split("/", 1)[0]),
+                subdir=subdir,
                 size=entry.get("size") or attrs.get("size"),
                 md5=_clean(entry.get("md5")) or _clean(attrs.get("md5")),
                 sha256=_clean(entry.get("sha256")) or _clean(attrs.get("sha256")),
@@ -107,7 +115,7 @@ class AnacondaOrgDriver:
                 url,
                 ttl=self.channel.ttl,
                 channel=self.channel.name,
-                parse=parse_package,
+                parse=lambda document: parse_package(document, self.channel.download_url),
                 credential=self.channel.credential,
             )
         except UpstreamMissing:

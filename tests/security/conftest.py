@@ -91,6 +91,7 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
         (REPO / "data" / "channels.toml")
         .read_text()
         .replace("file:channels/", f"file:{REPO}/data/channels/")
+        .replace('vex = "vex/', f'vex = "{REPO}/data/vex/')
         + f'\n[channels.hostile]\ndriver = "conda"\nurl = "file:{channel}"\n'
     )
     env = {

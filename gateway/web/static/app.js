@@ -59,11 +59,17 @@
     };
   }
 
+  /* The latest request made for each target: an older answer that arrives later is dropped. */
+  var latest = new WeakMap();
+
   /* Load an HTML fragment into `target`; 4xx/5xx fragments (error notices) are shown too. */
   function loadFragment(url, target, extra) {
+    var ticket = (latest.get(target) || 0) + 1;
+    latest.set(target, ticket);
     target.setAttribute("aria-busy", "true");
     return get(url, "text/html", extra).then(function (response) {
       return response.text().then(function (html) {
+        if (latest.get(target) !== ticket) { return response.ok; }  // superseded
         target.innerHTML = html;
         target.removeAttribute("aria-busy");
         hydrate(target);
@@ -72,6 +78,7 @@
         return response.ok;
       });
     }).catch(function () {
+      if (latest.get(target) !== ticket) { return false; }
       target.removeAttribute("aria-busy");
       announce("The server could not be reached.");
       return false;

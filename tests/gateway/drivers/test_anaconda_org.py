@@ -10,6 +10,7 @@ from common.errors import NotFound
 from common.settings import Settings
 from gateway import artifacts
 from gateway.drivers.anaconda_org import AnacondaOrgDriver
+from gateway.drivers.anaconda_org import parse_package
 from gateway.upstream import UpstreamFetcher
 from tests.conftest import RECORDED
 from tests.processes import UpstreamServer
@@ -101,3 +102,14 @@ def test_search_covers_configured_packages(driver):
     items, total = driver.search(None, "test", 10, 0)
     assert total == 1 and items[0]["name"] == "pytest"
     assert driver.search(None, "numpy", 10, 0) == ([], 0)
+
+
+def test_a_download_url_base_replaces_the_apis_file_urls(recorded):
+    base = "https://conda.example.org/anaconda"
+    from_api = parse_package(recorded)
+    from_base = parse_package(recorded, base)
+    assert len(from_api.files) == len(from_base.files) == len(recorded["files"])
+    for api_file, file in zip(from_api.files, from_base.files, strict=True):
+        assert file.download_url == f"{base}/{file.subdir}/{file.filename}"
+        assert api_file.download_url != file.download_url
+        assert (api_file.filename, api_file.subdir) == (file.filename, file.subdir)

@@ -11,6 +11,7 @@ from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 from playwright.sync_api import expect
 
+from services.badges import kinds
 from tests.conftest import mint
 from tests.gateway.web.conftest import AXE
 from tests.gateway.web.conftest import DESKTOP
@@ -37,6 +38,27 @@ def serious_violations(page) -> list:
 
 def _no_csp_violations(page) -> None:
     assert not [e for e in page.errors if "Content Security Policy" in e], page.errors
+
+
+def test_a_slow_older_answer_never_replaces_a_newer_one(page):
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Find a conda package")).to_be_visible()
+    # answers to requests without a query arrive 1.5 s late: the channel change's answer comes
+    # after the answer to the query typed just after it
+    page.evaluate(
+        """() => {
+            const fetchNow = window.fetch;
+            window.fetch = (url, options) => fetchNow(url, options).then(response =>
+                String(url).includes("q=") ? response
+                    : new Promise(done => setTimeout(() => done(response), 1500)));
+        }"""
+    )
+    page.get_by_label("Channel", exact=True).select_option("test-recipes")
+    page.get_by_label("Package name contains").fill("depend")
+    heading = page.locator("#results-heading")
+    expect(heading).to_have_text(re.compile(r"matching “depend”$"))
+    page.wait_for_timeout(2000)  # past the late answer
+    expect(heading).to_have_text(re.compile(r"^\d+ packages? in test-recipes matching “depend”$"))
 
 
 def test_search_and_open_a_package(page, web_url):
@@ -133,15 +155,16 @@ def test_style_picker_redraws_the_previews_in_each_style(page, style, height):
         "src", f"/main/zlib/badges/license.svg{suffix}"
     )
     expect(page.locator("#snippet-license-markdown")).to_contain_text(f"license.svg{suffix})")
+    count = len(kinds.KINDS)
     drawn = (
-        "h => [...document.querySelectorAll('.badge-preview img')]"
-        ".map(i => i.complete ? i.naturalHeight : 0).join() === Array(6).fill(h).join()"
+        "([h, n]) => [...document.querySelectorAll('.badge-preview img')]"
+        ".map(i => i.complete ? i.naturalHeight : 0).join() === Array(n).fill(h).join()"
     )
-    page.wait_for_function(drawn, arg=height)  # times out unless all six come in that style
+    page.wait_for_function(drawn, arg=[height, count])  # times out unless all come in that style
     heights = page.eval_on_selector_all(
         ".badge-preview img", "imgs => imgs.map(i => i.naturalHeight)"
     )
-    assert heights == [height] * 6  # every kind drawn by the badges service in that style
+    assert heights == [height] * count  # every kind drawn by the badges service in that style
     _no_csp_violations(page)
 
 
