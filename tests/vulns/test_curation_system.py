@@ -62,7 +62,10 @@ def curated(tmp_path_factory):
         {
             "GATEWAY_CHANNELS_FILE": str(config),
             "VULNS_DB_CHECK_INTERVAL": "0.2",
+            # the services reuse facts for these many seconds: a curation change would show
+            # there that much later (docs/vulnerabilities.md); these tests look at once
             "BADGES_FACTS_TTL": "0",
+            "SBOM_FACTS_TTL": "0",
         },
     )
     yield system, vex
