@@ -5,8 +5,6 @@ envelopes."""
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -20,6 +18,7 @@ from securesystemslib.signer import Key
 from securesystemslib.signer import SSlibKey
 
 from common.settings import Settings
+from common.state_files import create_once
 
 log = logging.getLogger(__name__)
 
@@ -57,21 +56,11 @@ def _signer_from_pem(pem: bytes, where: str) -> CryptoSigner:
 
 def _dev_key(path: Path) -> bytes:
     """The dev key's PEM; made once (Ed25519, 0600), first process wins (like the token key)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600, O_EXCL
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(CryptoSigner.generate_ed25519().private_bytes)
-                handle.flush()
-                os.fsync(handle.fileno())
-            try:
-                os.link(tmp, path)
-                log.info("created a development SBOM signing key at %s", path)
-            except FileExistsError:
-                pass
-        finally:
-            os.unlink(tmp)
+    create_once(
+        path,
+        lambda: CryptoSigner.generate_ed25519().private_bytes,
+        "a development SBOM signing key",
+    )
     return path.read_bytes()
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import secrets
-import tempfile
 import time
 from pathlib import Path
 
 from common.settings import Settings
+from common.state_files import create_once
 
 log = logging.getLogger(__name__)
 
@@ -19,27 +18,8 @@ INTERNAL_KEY_FILE = "internal-key"
 
 
 def read_or_create_secret(path: Path) -> str:
-    """The secret in `path`; if absent, create it (0600) so that racing processes agree.
-
-    The secret is written to a private temporary file which is then hard-linked to `path`:
-    linking fails if `path` exists, so the first process wins, and nobody ever sees a
-    half-written file. Every process then reads what is at `path`.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600, O_EXCL
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(secrets.token_urlsafe(48) + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            try:
-                os.link(tmp, path)
-                log.info("created a development secret at %s", path)
-            except FileExistsError:
-                pass
-        finally:
-            os.unlink(tmp)
+    """The secret in `path`; if absent, create it (0600) so that racing processes agree."""
+    create_once(path, lambda: (secrets.token_urlsafe(48) + "\n").encode(), "a development secret")
     return _read_secret(path)
 
 
