@@ -49,6 +49,9 @@ APPS = {
 }
 REPLICAS = ("a", "b")
 FAIL_TIMEOUT = 10  # seconds nginx keeps a failed replica out of its pool
+# failures (refused, reset, timed out; each retried on the other replica) before nginx takes a
+# replica out: one reset on a kept-alive connection must not take a healthy replica out
+MAX_FAILS = 3
 CHANNEL = "recipes"  # test-recipes, served over HTTP so that upstream fetches can be counted
 BRIEF_CHANNEL = "brief"  # main again, whose answers are fresh for 1 s (stale serving)
 PACKAGE = "dependency"
@@ -105,7 +108,7 @@ def nginx_config(directory: Path, ports: dict[str, int]) -> str:
     text = NGINX_TEMPLATE.read_text()
     for app in APPS:
         servers = "\n".join(
-            f"        server 127.0.0.1:{ports[f'{app}-{r}']} max_fails=1 "
+            f"        server 127.0.0.1:{ports[f'{app}-{r}']} max_fails={MAX_FAILS} "
             f"fail_timeout={FAIL_TIMEOUT}s;"
             for r in REPLICAS
         )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.server
 import re
+import threading
 
 import pytest
 
@@ -13,6 +15,9 @@ from deploy.cluster import nginx_config
 from deploy.cluster import request_paths
 from deploy.cluster import shared_cache
 from deploy.cluster import start_cluster
+from deploy.cluster import start_nginx
+from tests.processes import free_port
+from tests.processes import http_get
 
 
 def test_the_nginx_config_balances_each_pool_over_both_replicas(tmp_path):
@@ -22,7 +27,8 @@ def test_the_nginx_config_balances_each_pool_over_both_replicas(tmp_path):
     text = nginx_config(tmp_path, ports)
     assert re.search(r"@[A-Z_]+@", text) is None  # every placeholder filled in
     for name in names:
-        assert f"server 127.0.0.1:{ports[name]} max_fails=1 fail_timeout=10s;" in text
+        assert f"server 127.0.0.1:{ports[name]} max_fails=3 fail_timeout=10s;" in text
+    assert text.count("keepalive_timeout 4s;") == len(apps)  # idle upstream links close first
     for app in apps:
         assert f"listen 127.0.0.1:{ports['lb-' + app]};" in text
         if app != "gateway":
@@ -31,8 +37,47 @@ def test_the_nginx_config_balances_each_pool_over_both_replicas(tmp_path):
     assert f"include {EDGE_DIR}/edge-http.conf;" in text
     assert f"include {EDGE_DIR}/edge-server.conf;" in text
     assert "proxy_pass http://gateway;" in (EDGE_DIR / "edge-server.conf").read_text()
-    assert "proxy_next_upstream error timeout http_502;" in text
+    assert "proxy_next_upstream error timeout;" in text
     assert f"pid {tmp_path}/nginx.pid;" in text and "daemon off;" in text
+
+
+class _StatusByPath(http.server.BaseHTTPRequestHandler):
+    """A stand-in gateway: 503 for /down (an application's answer), 200 for anything else."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        body = b"down" if self.path.startswith("/down") else b"up"
+        self.send_response(503 if body == b"down" else 200)
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.mark.integration
+def test_a_503_from_the_last_live_gateway_is_passed_on_and_does_not_take_the_edge_down(tmp_path):
+    """Only an unreachable replica is skipped: a 502/503 is the application's answer (an
+    upstream down, a grey badge), and counting it as a failure would mark the survivor down
+    too, turning every request into the edge's own 502 for fail_timeout."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _StatusByPath)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    apps = ("gateway", "metadata", "badges", "sbom")
+    ports = {f"{app}-{r}": free_port() for app in apps for r in "ab"}  # nothing listens there
+    ports |= {f"lb-{app}": free_port() for app in apps}
+    ports["gateway-b"] = server.server_address[1]
+    nginx = start_nginx(tmp_path / "nginx", ports)
+    edge = f"http://127.0.0.1:{ports['lb-gateway']}"
+    try:
+        assert http_get(edge, "/up")[0] == 200  # gateway-a refused: skipped, gateway-b answers
+        assert [http_get(edge, "/down")[0] for _ in range(3)] == [503] * 3
+        assert [http_get(edge, f"/up?n={n}")[0] for n in range(5)] == [200] * 5
+    finally:
+        nginx.stop()
+        server.shutdown()
 
 
 @pytest.fixture(scope="module")
