@@ -108,6 +108,8 @@ def test_package_page_files_badges_and_copy(page, web_url):
         "() => [...document.querySelectorAll('.badge-preview img')]"
         ".every(i => i.complete && i.naturalWidth > 0)"
     )
+    # nothing wider than the window: every column and SBOM button of the files table fits
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "package-desktop")
     page.evaluate("document.getElementById('badges').scrollIntoView()")
     screenshot(page, "package-badges-desktop")
