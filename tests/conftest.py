@@ -92,6 +92,24 @@ def mint(
     return jwt.encode(payload, secret, algorithm="HS256")
 
 
+def gateway_client(state_dir: Path, **environ: str):
+    """A Flask test client of the real gateway app on the embedded default channels, with the
+    test token key and issuer (`environ` adds or overrides settings)."""
+    from common.settings import Settings
+    from gateway import create_app
+
+    settings = Settings.from_env(
+        {
+            "STATE_DIR": str(state_dir),
+            "TOKEN_HS256_SECRET": TEST_SECRET,
+            "TOKEN_ISSUER": TEST_ISSUER,
+            "VULNS_DB": str(EMBEDDED_VULNS_DB),
+            **environ,
+        }
+    )
+    return create_app(settings).test_client()
+
+
 @pytest.fixture(scope="session")
 def mint_token():
     """A function minting HS256 test tokens that the `system` fixture accepts."""

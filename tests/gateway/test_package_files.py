@@ -7,13 +7,10 @@ import json
 
 import pytest
 
-from common.settings import Settings
-from gateway import create_app
 from services.sbom.resolve import best_match
 from tests.conftest import CHANNELS
+from tests.conftest import gateway_client
 from tests.conftest import mint
-from tests.processes import TEST_ISSUER
-from tests.processes import TEST_SECRET
 
 BATCH = "/api/channels/{channel}/batch/files"
 RSTUDIO = "rstudio-1.1.423-hcfd39f1_0.tar.bz2"
@@ -21,17 +18,7 @@ RSTUDIO = "rstudio-1.1.423-hcfd39f1_0.tar.bz2"
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    settings = Settings.from_env(
-        {
-            "STATE_DIR": str(tmp_path_factory.mktemp("state")),
-            "TOKEN_HS256_SECRET": TEST_SECRET,
-            "TOKEN_ISSUER": TEST_ISSUER,
-            "RATE_LIMIT": "off",
-        }
-    )
-    app = create_app(settings)
-    app.testing = True
-    return app.test_client()
+    return gateway_client(tmp_path_factory.mktemp("state"), RATE_LIMIT="off")
 
 
 def _bearer(channels="private") -> dict:

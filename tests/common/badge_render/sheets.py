@@ -12,6 +12,7 @@ import tempfile
 from datetime import UTC
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 
 from common.badge_render import render
 from services.badges import kinds
@@ -35,21 +36,10 @@ LOGO = "data:image/svg+xml;base64," + base64.b64encode(LOGO_SVG).decode()
 def gateway_artifacts(channel: str) -> dict[str, dict]:
     """Every package's artifact JSON of an embedded channel, from the real gateway app in-process
     (so the CVE facts come from the embedded vulnerability database, as a badge gets them)."""
-    from common.settings import Settings
-    from gateway import create_app
-    from tests.conftest import EMBEDDED_VULNS_DB
+    from tests.conftest import gateway_client
     from tests.conftest import mint
-    from tests.processes import TEST_ISSUER
-    from tests.processes import TEST_SECRET
 
-    environ = {
-        "STATE_DIR": tempfile.mkdtemp(prefix="badge-sheets-"),
-        "TOKEN_HS256_SECRET": TEST_SECRET,
-        "TOKEN_ISSUER": TEST_ISSUER,
-        "RATE_LIMIT": "off",
-        "VULNS_DB": str(EMBEDDED_VULNS_DB),
-    }
-    client = create_app(Settings.from_env(environ)).test_client()
+    client = gateway_client(Path(tempfile.mkdtemp(prefix="badge-sheets-")), RATE_LIMIT="off")
     headers = {"Authorization": f"Bearer {mint(channel)}"}
     found = {}
     for name in channel_packages(channel):

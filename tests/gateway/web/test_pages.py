@@ -6,32 +6,18 @@ import re
 
 import pytest
 
-from common.settings import Settings
-from gateway import create_app
 from gateway import web
 from gateway.web import snippets
+from tests.conftest import gateway_client
 from tests.conftest import mint
-from tests.processes import TEST_ISSUER
-from tests.processes import TEST_SECRET
 
 HTML = {"Accept": "text/html"}
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    """A test client of the gateway with the web blueprint (registered here if not yet)."""
-    settings = Settings.from_env(
-        {
-            "STATE_DIR": str(tmp_path_factory.mktemp("state")),
-            "TOKEN_HS256_SECRET": TEST_SECRET,
-            "TOKEN_ISSUER": TEST_ISSUER,
-            "TOKEN_DEV_KEY": "false",
-        }
-    )
-    app = create_app(settings)
-    if "web" not in app.blueprints:
-        app.register_blueprint(web.bp)
-    return app.test_client()
+    """A test client of the gateway app, whose web blueprint serves the page."""
+    return gateway_client(tmp_path_factory.mktemp("state"), TOKEN_DEV_KEY="false")
 
 
 def bearer(audience=("api", "badges", "sbom")) -> dict[str, str]:
