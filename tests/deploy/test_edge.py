@@ -3,6 +3,8 @@ nginx, gateways, services and Redis: what it stores, what it never stores, what 
 
 from __future__ import annotations
 
+import json
+import re
 import socket
 import threading
 import time
@@ -65,6 +67,37 @@ def test_a_public_badge_is_served_by_the_edge_with_304s(cluster):
     etag = answers[0][1]["etag"]
     status, head, body = get(cluster, path, {"If-None-Match": etag})
     assert status == 304 and body == b"" and head["x-edge-cache"] == "HIT"
+
+
+def edge_log_lines(cluster, fragment: str) -> list[dict]:
+    """The edge's access-log lines (JSON) whose path or query holds `fragment`."""
+    time.sleep(0.5)  # the edge writes its log every 250 ms
+    lines = (cluster.work_dir / "nginx" / "access.log").read_text().splitlines()
+    entries = [json.loads(line) for line in lines]
+    return [e for e in entries if fragment in e["path"] + "?" + e["query"]]
+
+
+def test_an_answer_from_the_edge_never_carries_another_callers_request_id(cluster):
+    label = f"rid-{uuid.uuid4().hex[:6]}"
+    path = f"{BADGE}?label={label}"
+    chosen = f"chosen-by-the-first-caller-{uuid.uuid4().hex[:6]}"
+    status, head, _ = get(cluster, path, {"X-Request-ID": chosen})
+    assert status == 200 and head["x-edge-cache"] == "MISS" and head["x-request-id"] == chosen
+    assert gateway_hits(cluster, chosen) == 1  # one ID in the edge's and the gateway's logs
+    status, head, _ = get(cluster, path)
+    assert status == 200 and head["x-edge-cache"] == "HIT" and "x-request-id" not in head
+    status, head, _ = get(cluster, path, {"X-Request-ID": "my-own.id:1"})
+    assert head["x-edge-cache"] == "HIT" and head["x-request-id"] == "my-own.id:1"
+    status, head, _ = get(cluster, path + "&x=1", {"X-Request-ID": "not sane <b>"})
+    assert head["x-edge-cache"] == "MISS" and re.fullmatch("[0-9a-f]{32}", head["x-request-id"])
+    assert gateway_hits(cluster, head["x-request-id"]) == 1
+    logged = [(e["cache"], e["request_id"]) for e in edge_log_lines(cluster, label)]
+    assert logged == [
+        ("MISS", chosen),
+        ("HIT", ""),
+        ("HIT", "my-own.id:1"),
+        ("MISS", head["x-request-id"]),
+    ]
 
 
 @pytest.mark.parametrize("placement", ["query", "path", "bearer"])
