@@ -42,9 +42,21 @@ def http_get(base: str, path: str, headers: dict[str, str] | None = None):
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` different TCP ports on 127.0.0.1 that nothing listens on right now (bound all
+    at once, so no two are the same, as two separate `free_port()` calls may be)."""
+    with contextlib.ExitStack() as stack:
+        socks = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in socks:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in socks]
+
+
+class PortTaken(RuntimeError):
+    """A process could not listen on its port: another process took it first."""
 
 
 def wait_http(url: str, timeout: float = 30.0, process: subprocess.Popen | None = None) -> None:
@@ -103,6 +115,7 @@ def start_gunicorn(
     log_path = log_dir / f"{name}.log"
     access_path = log_dir / f"{name}.access.log"
     full_env = {**os.environ, **env, "GUNICORN_WORKERS": str(workers), "PYTHONPATH": str(REPO)}
+    log_start = len(log_path.read_text(errors="replace")) if log_path.exists() else 0
     command = [
         sys.executable,
         "-m",
@@ -128,11 +141,31 @@ def start_gunicorn(
     )
     process = Process(name, popen, log_path)
     try:
+        # another server on the port would answer /healthz in gunicorn's place
+        _wait_listening(process, port, log_start)
         wait_http(f"http://127.0.0.1:{port}/healthz", process=popen)
+    except PortTaken:
+        process.stop()
+        raise
     except Exception:
         process.stop()
         raise RuntimeError(f"{name} did not start:\n{process.log()[-3000:]}") from None
     return process
+
+
+def _wait_listening(process: Process, port: int, log_start: int, timeout: float = 30.0) -> None:
+    """Wait until gunicorn logs that it listens on `port`; PortTaken if the port is in use."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = process.log()[log_start:]
+        if f"Listening at: http://127.0.0.1:{port} " in text:
+            return
+        if f"Connection in use: ('127.0.0.1', {port})" in text:
+            raise PortTaken(f"{process.name}: port {port} is in use")
+        if process.popen.poll() is not None:
+            raise RuntimeError(f"{process.name} exited with {process.popen.returncode}")
+        time.sleep(0.05)
+    raise TimeoutError(f"{process.name} did not listen on {port} within {timeout}s")
 
 
 def start_redis(work_dir: Path, port: int | None = None) -> tuple[Process, str]:
@@ -305,10 +338,24 @@ ALL_APPS = ("gateway", "metadata", "badges", "sbom")
 def start_system(
     work_dir: Path, extra_env: dict[str, str] | None = None, only: tuple[str, ...] = ALL_APPS
 ) -> System:
-    """Start gateway, metadata, badges and sbom (or `only` some) under gunicorn on free ports."""
-    ports = {"gateway": free_port(), "badges": free_port(), "sbom": free_port()}
-    if "metadata" in only:
-        ports["metadata"] = free_port()
+    """Start gateway, metadata, badges and sbom (or `only` some) under gunicorn on free ports
+    (new ones, up to three times, when another process takes one first)."""
+    for attempt in range(3):
+        try:
+            return _start_system_once(work_dir, extra_env, only)
+        except PortTaken:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_system_once(
+    work_dir: Path, extra_env: dict[str, str] | None, only: tuple[str, ...]
+) -> System:
+    names = ["gateway", "badges", "sbom", *(["metadata"] if "metadata" in only else [])]
+    chosen = free_ports(len(names) + len(only))
+    ports = dict(zip(names, chosen, strict=False))
+    metrics_ports = dict(zip(only, chosen[len(names) :], strict=True))
     state_dir = work_dir / "state"
     log_dir = work_dir / "logs"
     env = system_env(state_dir, ports, extra_env)
@@ -330,7 +377,7 @@ def start_system(
     try:
         for name in only:
             app = apps[name]
-            metrics = f"127.0.0.1:{free_port()}"
+            metrics = f"127.0.0.1:{metrics_ports[name]}"
             app_env = {"METRICS_BIND": metrics, **env}
             system.metrics_urls[name] = f"http://{metrics}"
             system.processes[name] = start_gunicorn(app, ports[name], app_env, log_dir, name)

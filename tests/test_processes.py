@@ -1,0 +1,46 @@
+"""The test harness itself: a gunicorn whose port another server holds is caught, never
+mistaken for a started app (that server would answer its /healthz)."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
+
+import pytest
+
+from tests.processes import PortTaken
+from tests.processes import free_ports
+from tests.processes import start_gunicorn
+
+
+class Healthy(BaseHTTPRequestHandler):
+    """Answers 200 to anything, as another app's /healthz would."""
+
+    def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        """Quiet."""
+
+
+def test_free_ports_are_all_different():
+    for _ in range(50):
+        ports = free_ports(8)
+        assert len(set(ports)) == 8
+
+
+@pytest.mark.integration
+def test_a_port_held_by_another_server_is_port_taken_not_a_started_app(tmp_path):
+    other = ThreadingHTTPServer(("127.0.0.1", 0), Healthy)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        port = other.server_address[1]
+        with pytest.raises(PortTaken, match=str(port)):
+            start_gunicorn(
+                "services.badges.wsgi:app", port, {"STATE_DIR": str(tmp_path)}, tmp_path, "b"
+            )
+    finally:
+        other.shutdown()
