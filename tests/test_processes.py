@@ -9,8 +9,10 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
+from tests import processes
 from tests.processes import PortTaken
 from tests.processes import free_ports
+from tests.processes import http_get
 from tests.processes import start_gunicorn
 
 
@@ -42,5 +44,33 @@ def test_a_port_held_by_another_server_is_port_taken_not_a_started_app(tmp_path)
             start_gunicorn(
                 "services.badges.wsgi:app", port, {"STATE_DIR": str(tmp_path)}, tmp_path, "b"
             )
+    finally:
+        other.shutdown()
+
+
+@pytest.mark.integration
+def test_start_system_tries_new_ports_when_one_is_taken(tmp_path, monkeypatch):
+    other = ThreadingHTTPServer(("127.0.0.1", 0), Healthy)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    held = other.server_address[1]
+    real = processes.free_ports
+    calls: list[list[int]] = []
+
+    def first_with_badges_on_a_held_port(count: int) -> list[int]:
+        ports = real(count)
+        if not calls:
+            ports[1] = held  # gateway, badges, sbom, then one metrics port per app
+        calls.append(ports)
+        return ports
+
+    monkeypatch.setattr(processes, "free_ports", first_with_badges_on_a_held_port)
+    try:
+        system = processes.start_system(tmp_path, only=("badges",))
+        try:
+            assert len(calls) == 2 and calls[0][1] == held
+            assert system.badges_url == f"http://127.0.0.1:{calls[1][1]}"
+            assert http_get(system.badges_url, "/healthz")[0] == 200
+        finally:
+            system.stop()
     finally:
         other.shutdown()
