@@ -19,7 +19,7 @@ def _race(path: str, barrier, results) -> None:
 
 def test_racing_processes_agree_on_one_secret(tmp_path):
     path = tmp_path / "state" / "dev-token-secret"
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")  # fork from a threaded pytest may deadlock
     count = 12
     barrier, results = context.Barrier(count), context.Queue()
     workers = [
