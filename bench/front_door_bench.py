@@ -64,7 +64,7 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         root {dir};
-        open_file_cache max=10000 inactive=60s;  # as the edge caches its open files
+        open_file_cache max=1000 inactive=20s;  # as the edge caches its open files
         open_file_cache_valid 60s;
         location / {{ add_header Cache-Control "max-age=300"; }}
     }}

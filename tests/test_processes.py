@@ -41,9 +41,10 @@ def test_a_port_held_by_another_server_is_port_taken_not_a_started_app(tmp_path)
     try:
         port = other.server_address[1]
         with pytest.raises(PortTaken, match=str(port)):
-            start_gunicorn(
+            started = start_gunicorn(
                 "services.badges.wsgi:app", port, {"STATE_DIR": str(tmp_path)}, tmp_path, "b"
             )
+            started.stop()  # reached only when the check is missing: leave nothing running
     finally:
         other.shutdown()
 

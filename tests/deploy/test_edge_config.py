@@ -40,3 +40,17 @@ def test_the_make_run_edge_config_passes_nginx_t(tmp_path):
     text = edge_config(tmp_path, "127.0.0.1:1", "127.0.0.1:9")
     assert re.search(r"@[A-Z_]+@", text) is None  # every placeholder filled in
     _assert_nginx_accepts(tmp_path, text)
+
+
+def test_every_edge_raises_its_open_files_limit_as_make_runs_does():
+    """The limit is checked on a running edge in test_edge_refresh; the other two configs
+    (Kubernetes, `make cluster`) must carry the same line."""
+    from deploy.cluster import REPO
+
+    for path in (
+        EDGE_DIR / "nginx.conf",
+        REPO / "deploy" / "nginx" / "cluster.conf.template",
+        REPO / "deploy" / "nginx" / "edge.conf.template",
+    ):
+        lines = [line.strip() for line in path.read_text().splitlines()]
+        assert "worker_rlimit_nofile 16384;" in lines, path

@@ -1,15 +1,19 @@
 """The edge (the real nginx of `python -m deploy.edge`) in front of a loopback server whose
 answer changes on every request: a refreshed answer replaces the old one for every later hit,
-though the edge keeps cache files open between hits (`open_file_cache`)."""
+though the edge keeps cache files open between hits (`open_file_cache`), and its workers may
+hold that many files."""
 
 from __future__ import annotations
 
+import resource
 import subprocess
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -52,7 +56,7 @@ def edge(tmp_path):
     nginx = subprocess.Popen(command, cwd=REPO, stderr=subprocess.DEVNULL)
     try:
         wait_http(f"http://{listen}/edge-healthz", process=nginx)
-        yield f"http://{listen}"
+        yield SimpleNamespace(url=f"http://{listen}", pid=nginx.pid)  # nginx's master (exec)
     finally:
         nginx.terminate()
         nginx.wait(10)
@@ -60,6 +64,7 @@ def edge(tmp_path):
 
 
 def test_a_refreshed_answer_replaces_the_old_one_for_every_later_hit(edge):
+    edge = edge.url
     assert http_get(edge, "/counted")[2] == b"answer 1"
     status, head, body = http_get(edge, "/counted")
     assert (status, head["x-edge-cache"], body) == (200, "HIT", b"answer 1")
@@ -72,3 +77,18 @@ def test_a_refreshed_answer_replaces_the_old_one_for_every_later_hit(edge):
     assert {(status, head["x-edge-cache"], body) for status, head, body in later} == {
         (200, "HIT", b"answer 2")
     }
+
+
+def test_the_edge_workers_may_hold_16384_files(edge):
+    children = Path(f"/proc/{edge.pid}/task/{edge.pid}/children").read_text().split()
+    worker = next(
+        pid for pid in children if b"worker process" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    )
+    limits = Path(f"/proc/{worker}/limits").read_text().splitlines()
+    line = next(line for line in limits if line.startswith("Max open files"))
+    soft, hard = (int(n) for n in line.split()[3:5])
+    ours_soft, ours_hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if ours_hard >= 16384:  # nginx may raise it: worker_rlimit_nofile sets both limits
+        assert (soft, hard) == (16384, 16384)
+    else:  # it may not (a non-root user under a low hard limit): it runs on what it has
+        assert (soft, hard) == (ours_soft, ours_hard)
