@@ -7,7 +7,6 @@ from urllib.parse import quote
 import orjson
 import requests
 from flask import has_request_context
-from requests.adapters import HTTPAdapter
 
 from common.errors import AppError
 from common.errors import Forbidden
@@ -18,6 +17,8 @@ from common.errors import Unauthorized
 from common.errors import UpstreamError
 from common.errors import UpstreamInvalid
 from common.observability import request_id
+from common.pooled_http import pooled_session
+from common.pooled_http import send_read
 
 _BY_STATUS: dict[int, type[AppError]] = {
     400: InvalidParameter,
@@ -44,10 +45,7 @@ class MetadataClient:
         self.timeout = timeout
         self.internal_key = internal_key
         self.audience = audience
-        self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=0)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.session = pooled_session(pool_connections=4, pool_maxsize=32)
 
     def ready(self) -> tuple[bool, str]:
         """Whether the gateway answers its /healthz (a service's /readyz)."""
@@ -84,7 +82,8 @@ class MetadataClient:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         try:
-            response = self.session.request(
+            response = send_read(
+                self.session,
                 method,
                 self.base_url + path,
                 params=params,

@@ -13,7 +13,6 @@ from flask import current_app
 from flask import g
 from flask import jsonify
 from flask import request
-from requests.adapters import HTTPAdapter
 
 from common.badge_render import render_svg
 from common.errors import AppError
@@ -22,6 +21,8 @@ from common.errors import UpstreamError
 from common.observability import CACHE
 from common.observability import request_id
 from common.observability import set_cache_status
+from common.pooled_http import pooled_session
+from common.pooled_http import send_read
 from common.public_url import FORWARDED_HEADER
 from common.public_url import base_url_or_none
 from common.public_url import public_base_url
@@ -64,10 +65,7 @@ class ServiceProxy:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=64, max_retries=0)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.session = pooled_session(pool_connections=2, pool_maxsize=64)
         redis_url = settings.cache_url if settings.cache_url.startswith("redis") else ""
         self.cache = ResponseCache(redis_url=redis_url)
         self._inflight: dict[str, threading.Event] = {}
@@ -138,7 +136,8 @@ class ServiceProxy:
             headers["Authorization"] = f"Bearer {token}"
         params = facts.forwarded_query()
         try:
-            return self.session.request(
+            return send_read(
+                self.session,
                 request.method,
                 base + path,
                 params=params,
