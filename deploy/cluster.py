@@ -33,9 +33,10 @@ import redis
 from securesystemslib.signer import CryptoSigner
 
 from tests.processes import REPO
+from tests.processes import PortTaken
 from tests.processes import Process
 from tests.processes import UpstreamServer
-from tests.processes import free_port
+from tests.processes import free_ports
 from tests.processes import start_gunicorn
 from tests.processes import start_redis
 
@@ -148,13 +149,21 @@ def start_nginx(directory: Path, ports: dict[str, int]) -> Process:
 
 
 def start_cluster(work_dir: Path, workers: int = 1) -> Cluster:
-    """Start upstream, Redis, nginx and two replicas of each process on loopback."""
+    """Start upstream, Redis, nginx and two replicas of each process on loopback (on new
+    ports, up to three times, when another process takes one first)."""
+    for attempt in range(1, 4):
+        try:
+            return _start_cluster_once(work_dir / f"try-{attempt}", workers)
+        except PortTaken:
+            if attempt == 3:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_cluster_once(work_dir: Path, workers: int) -> Cluster:
     names = [f"{app}-{r}" for app in APPS for r in REPLICAS]
-    ports: dict[str, int] = {}
-    for name in [*names, *(f"lb-{app}" for app in APPS)]:
-        while (port := free_port()) in ports.values():
-            pass
-        ports[name] = port
+    everything = [*names, *(f"lb-{app}" for app in APPS)]
+    ports = dict(zip(everything, free_ports(len(everything)), strict=True))
     upstream = UpstreamServer(root=REPO / "data" / "channels" / "test-recipes")
     try:
         redis, redis_url = start_redis(work_dir / "redis")
@@ -328,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     cluster = start_cluster(work_dir, workers=args.workers)
     ok = False
     try:
-        print(f"cluster up: {cluster.url} (logs in {work_dir})")
+        print(f"cluster up: {cluster.url} (logs in {cluster.work_dir})")
         cache = shared_cache(cluster)
         print(
             f"shared cache: gateway-a answered {cache['status_a']} after "
@@ -367,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         if ok:
             shutil.rmtree(work_dir, ignore_errors=True)
         else:
-            print(f"logs kept in {work_dir}")
+            print(f"logs kept in {cluster.work_dir}")
 
 
 if __name__ == "__main__":

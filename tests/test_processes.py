@@ -3,6 +3,7 @@ mistaken for a started app (that server would answer its /healthz)."""
 
 from __future__ import annotations
 
+import random
 import threading
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
@@ -32,6 +33,32 @@ def test_free_ports_are_all_different():
     for _ in range(50):
         ports = free_ports(8)
         assert len(set(ports)) == 8
+
+
+def test_free_ports_are_never_ones_an_outgoing_connection_could_take():
+    ephemeral = processes.ephemeral_ports()
+    ports = [port for _ in range(50) for port in free_ports(8)]
+    assert not [port for port in ports if port in ephemeral]
+    assert min(ports) >= processes.LOWEST_PORT
+
+
+def test_free_ports_differ_in_workers_whose_random_module_is_seeded_alike():
+    """pytest-randomly gives every xdist worker the same seed: the ports must not follow it."""
+    random.seed(1)
+    first = free_ports(8)
+    random.seed(1)
+    assert free_ports(8) != first
+
+
+def test_free_ports_skip_a_port_in_use(monkeypatch):
+    other = ThreadingHTTPServer(("127.0.0.1", processes.free_port()), Healthy)
+    held, spare = other.server_address[1], processes.free_port()
+    draws = iter([held, spare])
+    monkeypatch.setattr(processes._random, "choice", lambda pool: next(draws))
+    try:
+        assert free_ports(1) == [spare]
+    finally:
+        other.server_close()
 
 
 @pytest.mark.integration

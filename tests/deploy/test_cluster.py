@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+import deploy.cluster
 from deploy.cluster import EDGE_DIR
 from deploy.cluster import fetch
 from deploy.cluster import load_with_kills
@@ -16,6 +17,7 @@ from deploy.cluster import request_paths
 from deploy.cluster import shared_cache
 from deploy.cluster import start_cluster
 from deploy.cluster import start_nginx
+from tests.processes import PortTaken
 from tests.processes import free_port
 from tests.processes import http_get
 
@@ -78,6 +80,33 @@ def test_a_503_from_the_last_live_gateway_is_passed_on_and_does_not_take_the_edg
     finally:
         nginx.stop()
         server.shutdown()
+
+
+def test_a_cluster_start_that_loses_a_port_starts_again_on_new_ports(tmp_path, monkeypatch):
+    tries = []
+
+    def losing_two(work_dir, workers):
+        tries.append(work_dir)
+        if len(tries) < 3:
+            raise PortTaken("gateway-b: port 12345 is in use")
+        return "started"
+
+    monkeypatch.setattr(deploy.cluster, "_start_cluster_once", losing_two)
+    assert start_cluster(tmp_path) == "started"
+    assert tries == [tmp_path / "try-1", tmp_path / "try-2", tmp_path / "try-3"]
+
+
+def test_a_cluster_start_that_keeps_losing_ports_says_so(tmp_path, monkeypatch):
+    tries = []
+
+    def losing(work_dir, workers):
+        tries.append(work_dir)
+        raise PortTaken("gateway-b: port 12345 is in use")
+
+    monkeypatch.setattr(deploy.cluster, "_start_cluster_once", losing)
+    with pytest.raises(PortTaken):
+        start_cluster(tmp_path)
+    assert len(tries) == 3
 
 
 @pytest.fixture(scope="module")
