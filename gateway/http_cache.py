@@ -19,6 +19,7 @@ from requests_cache import CachedSession
 from requests_cache.backends import RedisCache
 from requests_cache.backends import SQLiteCache
 from requests_file import FileAdapter
+from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from common.settings import Settings
@@ -102,12 +103,29 @@ class GuardedAdapter(BaseAdapter):
         self.inner.close()
 
 
+class UpstreamRetry(Retry):
+    """urllib3's Retry, except that a read timeout is final.
+
+    urllib3 counts a read timeout and a connection dropped before any answer (a kept-alive
+    connection the upstream closed as it was reused) as the same "read" error; only the second
+    is worth asking again: a slow upstream is not made slower by asking twice.
+    """
+
+    def increment(
+        self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None
+    ):  # noqa: D102
+        if isinstance(error, ReadTimeoutError):
+            raise error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
 def retry_policy() -> Retry:
-    """Bounded retries: connection failures and 502/503/504, jittered, Retry-After capped."""
-    return Retry(
+    """Bounded retries: connection failures (a dropped reused connection too, never a read
+    timeout) and 502/503/504, jittered, Retry-After capped."""
+    return UpstreamRetry(
         total=2,
         connect=2,
-        read=0,  # a slow upstream is not made slower by asking again
+        read=1,
         status=1,
         status_forcelist=(502, 503, 504),
         allowed_methods=frozenset({"GET"}),

@@ -10,6 +10,7 @@ from common.errors import UpstreamError
 from common.errors import UpstreamInvalid
 from common.settings import Settings
 from gateway.upstream import UpstreamFetcher
+from tests.common.dropping_server import DroppingServer
 from tests.conftest import CHANNELS
 from tests.processes import UpstreamServer
 
@@ -139,3 +140,23 @@ def test_concurrent_cold_requests_make_one_fetch(tmp_path, server):
     assert results == [4211] * 50
     assert server.count() == 1
     assert fetcher.stats.parses == 1
+
+
+def test_an_upstream_connection_dropped_as_it_is_reused_is_asked_again(tmp_path):
+    """Another gateway as upstream closes an idle kept-alive connection after 5 s, maybe just
+    as this one reuses it: the fetch goes out once more, not stale and not an error."""
+    with DroppingServer(body=b'{"packages": {"a": {}, "b": {}}}').running() as upstream:
+        fetcher = _fetcher(tmp_path)
+        answers = [
+            fetcher.get(f"{upstream.url}/{n}/repodata.json", ttl=60, channel="c", parse=len)
+            for n in range(3)
+        ]
+    assert answers == [(1, False)] * 3
+    paths = [line.split()[1] for line in upstream.requests]
+    assert paths == [f"/{n}/repodata.json" for n in (0, 1, 1, 2, 2)]
+
+
+def test_a_slow_upstream_is_asked_once_not_again(tmp_path):
+    with DroppingServer(silent=True).running() as upstream, pytest.raises(UpstreamError):
+        _fetcher(tmp_path).get(f"{upstream.url}/repodata.json", ttl=60, channel="c", parse=len)
+    assert len(upstream.requests) == 1
