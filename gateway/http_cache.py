@@ -113,7 +113,8 @@ class UpstreamRetry(Retry):
 
     def increment(
         self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None
-    ):  # noqa: D102
+    ):
+        """The next Retry, as urllib3 counts it; a read timeout is raised as it came."""
         if isinstance(error, ReadTimeoutError):
             raise error
         return super().increment(method, url, response, error, _pool, _stacktrace)
