@@ -18,7 +18,6 @@ from common.errors import UpstreamError
 from common.errors import UpstreamInvalid
 from common.observability import request_id
 from common.pooled_http import pooled_session
-from common.pooled_http import send_read
 
 _BY_STATUS: dict[int, type[AppError]] = {
     400: InvalidParameter,
@@ -82,8 +81,7 @@ class MetadataClient:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         try:
-            response = send_read(
-                self.session,
+            response = self.session.request(
                 method,
                 self.base_url + path,
                 params=params,

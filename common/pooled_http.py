@@ -1,36 +1,42 @@
-"""Keep-alive HTTP between our own processes, safe against a connection closed as it is reused.
+"""Keep-alive HTTP that asks again when a reused connection drops, never after a read timeout.
 
-gunicorn closes a connection that stays idle for its keep-alive (GUNICORN_KEEPALIVE, 5 s). A
-pooled client that reuses the connection at that very moment sees it drop before any answer
-(`RemoteDisconnected`, `ConnectionResetError`). Every call between our processes only reads,
-so such a call is sent once more on a fresh connection; a timeout is never sent again (the
-other side may still be working on it, and asking twice would double the wait).
+A server closes a connection that stays idle for its keep-alive (gunicorn: GUNICORN_KEEPALIVE,
+5 s). A pooled client that reuses the connection at that very moment sees it drop before any
+answer (`RemoteDisconnected`, `ConnectionResetError`). urllib3 counts that and a read timeout
+as the same "read" error; only the first is worth asking again: a slow server may still be
+working, and asking twice would double the wait.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.util.retry import Retry
+
+
+class ReadTimeoutFinalRetry(Retry):
+    """urllib3's Retry, except that a read timeout is never retried."""
+
+    def increment(
+        self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None
+    ):
+        """The next Retry, as urllib3 counts it; a read timeout is raised as it came."""
+        if isinstance(error, ReadTimeoutError):
+            raise error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
 def pooled_session(pool_connections: int, pool_maxsize: int) -> requests.Session:
-    """A session that keeps connections open; retries are `send_read`'s, not urllib3's."""
+    """A keep-alive session for calls between our own processes: every one only reads (a POST
+    look-up too), so a call whose reused connection drops is sent once more, on a new one."""
+    retry = ReadTimeoutFinalRetry(
+        total=1, connect=0, read=1, status=0, other=0, allowed_methods=None, raise_on_status=False
+    )
     session = requests.Session()
     adapter = HTTPAdapter(
-        pool_connections=pool_connections, pool_maxsize=pool_maxsize, max_retries=0
+        pool_connections=pool_connections, pool_maxsize=pool_maxsize, max_retries=retry
     )
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
-
-
-def send_read(session: requests.Session, method: str, url: str, **kwargs: Any) -> requests.Response:
-    """Send a read-only request, and once more if the connection broke before an answer came."""
-    try:
-        return session.request(method, url, **kwargs)
-    except requests.ConnectTimeout:
-        raise
-    except requests.ConnectionError:
-        return session.request(method, url, **kwargs)

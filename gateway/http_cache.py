@@ -19,9 +19,9 @@ from requests_cache import CachedSession
 from requests_cache.backends import RedisCache
 from requests_cache.backends import SQLiteCache
 from requests_file import FileAdapter
-from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from common.pooled_http import ReadTimeoutFinalRetry
 from common.settings import Settings
 from gateway.breaker import Breakers
 from gateway.breaker import CircuitOpenError
@@ -103,27 +103,10 @@ class GuardedAdapter(BaseAdapter):
         self.inner.close()
 
 
-class UpstreamRetry(Retry):
-    """urllib3's Retry, except that a read timeout is final.
-
-    urllib3 counts a read timeout and a connection dropped before any answer (a kept-alive
-    connection the upstream closed as it was reused) as the same "read" error; only the second
-    is worth asking again: a slow upstream is not made slower by asking twice.
-    """
-
-    def increment(
-        self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None
-    ):
-        """The next Retry, as urllib3 counts it; a read timeout is raised as it came."""
-        if isinstance(error, ReadTimeoutError):
-            raise error
-        return super().increment(method, url, response, error, _pool, _stacktrace)
-
-
 def retry_policy() -> Retry:
     """Bounded retries: connection failures (a dropped reused connection too, never a read
     timeout) and 502/503/504, jittered, Retry-After capped."""
-    return UpstreamRetry(
+    return ReadTimeoutFinalRetry(
         total=2,
         connect=2,
         read=1,

@@ -22,7 +22,6 @@ from common.observability import CACHE
 from common.observability import request_id
 from common.observability import set_cache_status
 from common.pooled_http import pooled_session
-from common.pooled_http import send_read
 from common.public_url import FORWARDED_HEADER
 from common.public_url import base_url_or_none
 from common.public_url import public_base_url
@@ -136,8 +135,7 @@ class ServiceProxy:
             headers["Authorization"] = f"Bearer {token}"
         params = facts.forwarded_query()
         try:
-            return send_read(
-                self.session,
+            return self.session.request(
                 request.method,
                 base + path,
                 params=params,

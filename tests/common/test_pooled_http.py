@@ -9,24 +9,23 @@ import requests
 from common.errors import UpstreamError
 from common.metadata_client import MetadataClient
 from common.pooled_http import pooled_session
-from common.pooled_http import send_read
 from tests.common.dropping_server import DroppingServer
 
 
 def test_a_request_on_a_connection_dropped_as_it_is_reused_is_sent_once_more():
     with DroppingServer().running() as server:
         session = pooled_session(pool_connections=1, pool_maxsize=1)
-        first = send_read(session, "GET", server.url + "/one", timeout=(1, 5))
-        second = send_read(session, "GET", server.url + "/two", timeout=(1, 5))
+        first = session.get(server.url + "/one", timeout=(1, 5))
+        second = session.get(server.url + "/two", timeout=(1, 5))
     assert (first.status_code, second.status_code) == (200, 200)
     # /two went out twice: on the dropped connection, then on a new one
     assert server.requests == ["GET /one HTTP/1.1", "GET /two HTTP/1.1", "GET /two HTTP/1.1"]
 
 
 def test_without_the_second_try_the_dropped_connection_is_an_error():
-    """The case above is real: a plain pooled session fails on it."""
+    """The case above is real: a plain requests session fails on it."""
     with DroppingServer().running() as server:
-        session = pooled_session(pool_connections=1, pool_maxsize=1)
+        session = requests.Session()
         session.get(server.url + "/one", timeout=(1, 5))
         with pytest.raises(requests.ConnectionError):
             session.get(server.url + "/two", timeout=(1, 5))
@@ -36,7 +35,7 @@ def test_a_timed_out_request_is_not_sent_again():
     with DroppingServer(silent=True).running() as server:
         session = pooled_session(pool_connections=1, pool_maxsize=1)
         with pytest.raises(requests.ReadTimeout):
-            send_read(session, "GET", server.url + "/slow", timeout=(1, 0.2))
+            session.get(server.url + "/slow", timeout=(1, 0.2))
     assert server.requests == ["GET /slow HTTP/1.1"]
 
 
