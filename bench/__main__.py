@@ -20,7 +20,7 @@ from bench.load import HEADER
 from bench.load import LoadResult
 from bench.load import run_load
 from bench.load import run_wrk
-from tests.processes import start_system
+from runner.system import start_system
 
 SBOM_URL = "/main/linux-64/zlib-1.2.11-h7b6447c_3.conda.cdx.json"
 

@@ -17,9 +17,9 @@ from bench.load import HEADER
 from bench.load import LoadResult
 from bench.load import run_load
 from bench.load import run_wrk
-from tests.processes import free_port
-from tests.processes import start_gunicorn
-from tests.processes import start_system
+from runner.ports import free_port
+from runner.processes import start_gunicorn
+from runner.system import start_system
 
 HOT_BADGE = "/main/zlib/badges/version.svg"
 

@@ -23,17 +23,17 @@ from bench.load import LoadResult
 from bench.load import run_load
 from common.settings import Settings
 from contents import ContentsService
+from runner.embedded import CHANNELS
+from runner.embedded import archives
+from runner.embedded import local_ref
+from runner.processes import http_get
+from runner.rangeserver import RangeServer
+from runner.realdata import Record
+from runner.realdata import facts_for
+from runner.realdata import find
+from runner.system import mint
+from runner.system import start_system
 from services.sbom.cyclonedx import render_cyclonedx
-from tests.conftest import CHANNELS
-from tests.conftest import mint
-from tests.contents.conftest import archives
-from tests.contents.conftest import local_ref
-from tests.contents.rangeserver import RangeServer
-from tests.processes import http_get
-from tests.processes import start_system
-from tests.services.sbom.realdata import Record
-from tests.services.sbom.realdata import facts_for
-from tests.services.sbom.realdata import find
 
 ZLIB = CHANNELS / "main" / "linux-64" / "zlib-1.2.11-h7b6447c_3.conda"
 RSTUDIO = "/private/linux-64/rstudio-1.1.423-hcfd39f1_0.tar.bz2.cdx.json"

@@ -36,11 +36,11 @@ from bench.load import WrkResult
 from bench.load import run_wrk
 from deploy.cluster import find_nginx
 from deploy.cluster import start_cluster
-from tests.processes import Process
-from tests.processes import free_port
-from tests.processes import http_get
-from tests.processes import start_gunicorn
-from tests.processes import start_system
+from runner.ports import free_port
+from runner.processes import Process
+from runner.processes import http_get
+from runner.processes import start_gunicorn
+from runner.system import start_system
 
 HOT_BADGE = "/main/zlib/badges/version.svg"
 EDGE_BADGE = "/recipes/dependency/badges/version.svg"

@@ -11,9 +11,9 @@ from pathlib import Path
 from bench.load import HEADER
 from bench.load import LoadResult
 from bench.load import run_load
-from tests.processes import REPO
-from tests.processes import free_port
-from tests.processes import start_gunicorn
+from runner.ports import free_port
+from runner.processes import REPO
+from runner.processes import start_gunicorn
 
 SNAPSHOT = REPO / "data/channels/private/linux-64/repodata.json"
 COPIES_FOR_100K = 24  # 4,211 records x 24 = 101,064 records

@@ -3,7 +3,7 @@
     .venv/bin/python bench/sbom_bench.py [--runs N]
 
 The facts are built from the embedded channels' repodata, exactly as the tests build them
-(tests/services/sbom/realdata.py), so only generation is timed: no HTTP, no cache.
+(runner/realdata.py), so only generation is timed: no HTTP, no cache.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from runner.realdata import facts_for  # noqa: E402
+from runner.realdata import find  # noqa: E402
 from services.sbom.cyclonedx import render_cyclonedx  # noqa: E402
 from services.sbom.spdx import render_spdx  # noqa: E402
-from tests.services.sbom.realdata import facts_for  # noqa: E402
-from tests.services.sbom.realdata import find  # noqa: E402
 
 CASES = [
     ("main", "linux-64", "zlib-1.2.11-h7b6447c_3.conda"),

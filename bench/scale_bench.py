@@ -27,10 +27,10 @@ import orjson
 import zstandard
 
 from bench.load import run_load
-from tests.processes import REPO
-from tests.processes import UpstreamServer
-from tests.processes import http_get
-from tests.processes import start_system
+from runner.processes import REPO
+from runner.processes import http_get
+from runner.system import start_system
+from runner.upstream import UpstreamServer
 
 SNAPSHOT = REPO / "data/channels/private/linux-64/repodata.json"
 BUILDS_PER_NAME = 3  # each renamed copy keeps three builds of a name: ~32 records per name

@@ -32,13 +32,13 @@ from pathlib import Path
 import redis
 from securesystemslib.signer import CryptoSigner
 
-from tests.processes import REPO
-from tests.processes import PortTaken
-from tests.processes import Process
-from tests.processes import UpstreamServer
-from tests.processes import free_ports
-from tests.processes import start_gunicorn
-from tests.processes import start_redis
+from runner.ports import PortTaken
+from runner.ports import free_ports
+from runner.processes import REPO
+from runner.processes import Process
+from runner.processes import start_gunicorn
+from runner.processes import start_redis
+from runner.upstream import UpstreamServer
 
 NGINX_TEMPLATE = REPO / "deploy" / "nginx" / "cluster.conf.template"
 EDGE_DIR = REPO / "deploy" / "k8s" / "base" / "edge"  # the edge rules Kubernetes uses too

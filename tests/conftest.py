@@ -6,14 +6,12 @@ import atexit
 import os
 import shutil
 import tempfile
-import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import jwt
 import pytest
 
+from runner.system import mint
 from tests.processes import REPO
 from tests.processes import TEST_ISSUER
 from tests.processes import TEST_SECRET
@@ -65,31 +63,6 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     running = start_system(tmp_path_factory.mktemp("system"))
     yield running
     running.stop()
-
-
-def mint(
-    channels: list[str] | str = "private",
-    *,
-    audience: str | list[str] = "api",
-    ttl: int = 600,
-    secret: str = TEST_SECRET,
-    issuer: str = TEST_ISSUER,
-    **claims: object,
-) -> str:
-    """An HS256 test token for the running system (claims may override any default)."""
-    now = int(time.time())
-    scope = [channels] if isinstance(channels, str) else channels
-    payload: dict[str, object] = {
-        "iss": issuer,
-        "aud": audience,
-        "sub": "test-service-account",
-        "jti": uuid.uuid4().hex,
-        "iat": now,
-        "exp": now + ttl,
-        "scope": " ".join(f"channel:{c}" for c in scope),
-    }
-    payload.update(claims)
-    return jwt.encode(payload, secret, algorithm="HS256")
 
 
 def gateway_client(state_dir: Path, **environ: str):

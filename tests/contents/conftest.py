@@ -2,34 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from contents.archive import ArchiveRef
+from runner.embedded import archives  # noqa: F401 - the contents tests import them from here
+from runner.embedded import local_ref  # noqa: F401
+from runner.embedded import record_of  # noqa: F401
 from tests.conftest import CHANNELS
-
-
-def record_of(path: Path) -> dict:
-    """The repodata record of the archive at `path` (from the repodata.json beside it)."""
-    document = json.loads((path.parent / "repodata.json").read_text())
-    return {**document.get("packages", {}), **document.get("packages.conda", {})}[path.name]
-
-
-def archives() -> list[Path]:
-    """Every package file on disk in the embedded channels."""
-    return sorted(
-        p for p in CHANNELS.rglob("*") if p.name.endswith((".conda", ".tar.bz2")) and p.is_file()
-    )
-
-
-def local_ref(path: Path, **changes) -> ArchiveRef:
-    """The ArchiveRef the gateway builds for a local archive (repodata's sha256 and size)."""
-    record = record_of(path)
-    values = {"url": path.as_uri(), "filename": path.name, "sha256": record["sha256"]}
-    values["size"] = record["size"]
-    values.update(changes)
-    return ArchiveRef(**values)
-
 
 ZLIB_CONDA = CHANNELS / "main" / "linux-64" / "zlib-1.2.11-h7b6447c_3.conda"
 ZLIB_BZ2 = CHANNELS / "main" / "linux-64" / "zlib-1.2.11-h7b6447c_3.tar.bz2"

@@ -1,5 +1,6 @@
-"""The test harness itself: a gunicorn whose port another server holds is caught, never
-mistaken for a started app (that server would answer its /healthz)."""
+"""The process runner (runner/) that tests, benches and `make cluster` use: a gunicorn whose
+port another server holds is caught, never mistaken for a started app (that server would answer
+its /healthz)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
-from tests import processes
-from tests.processes import PortTaken
-from tests.processes import free_ports
-from tests.processes import http_get
-from tests.processes import start_gunicorn
+from runner import ports as port_pool
+from runner import system as local_system
+from runner.ports import PortTaken
+from runner.ports import free_ports
+from runner.processes import http_get
+from runner.processes import start_gunicorn
 
 
 class Healthy(BaseHTTPRequestHandler):
@@ -36,10 +38,10 @@ def test_free_ports_are_all_different():
 
 
 def test_free_ports_are_never_ones_an_outgoing_connection_could_take():
-    ephemeral = processes.ephemeral_ports()
+    ephemeral = port_pool.ephemeral_ports()
     ports = [port for _ in range(50) for port in free_ports(8)]
     assert not [port for port in ports if port in ephemeral]
-    assert min(ports) >= processes.LOWEST_PORT
+    assert min(ports) >= port_pool.LOWEST_PORT
 
 
 def test_free_ports_differ_in_workers_whose_random_module_is_seeded_alike():
@@ -51,10 +53,10 @@ def test_free_ports_differ_in_workers_whose_random_module_is_seeded_alike():
 
 
 def test_free_ports_skip_a_port_in_use(monkeypatch):
-    other = ThreadingHTTPServer(("127.0.0.1", processes.free_port()), Healthy)
-    held, spare = other.server_address[1], processes.free_port()
+    other = ThreadingHTTPServer(("127.0.0.1", port_pool.free_port()), Healthy)
+    held, spare = other.server_address[1], port_pool.free_port()
     draws = iter([held, spare])
-    monkeypatch.setattr(processes._random, "choice", lambda pool: next(draws))
+    monkeypatch.setattr(port_pool._random, "choice", lambda pool: next(draws))
     try:
         assert free_ports(1) == [spare]
     finally:
@@ -81,7 +83,7 @@ def test_start_system_tries_new_ports_when_one_is_taken(tmp_path, monkeypatch):
     other = ThreadingHTTPServer(("127.0.0.1", 0), Healthy)
     threading.Thread(target=other.serve_forever, daemon=True).start()
     held = other.server_address[1]
-    real = processes.free_ports
+    real = port_pool.free_ports
     calls: list[list[int]] = []
 
     def first_with_badges_on_a_held_port(count: int) -> list[int]:
@@ -91,9 +93,9 @@ def test_start_system_tries_new_ports_when_one_is_taken(tmp_path, monkeypatch):
         calls.append(ports)
         return ports
 
-    monkeypatch.setattr(processes, "free_ports", first_with_badges_on_a_held_port)
+    monkeypatch.setattr(local_system, "free_ports", first_with_badges_on_a_held_port)
     try:
-        system = processes.start_system(tmp_path, only=("badges",))
+        system = local_system.start_system(tmp_path, only=("badges",))
         try:
             assert len(calls) == 2 and calls[0][1] == held
             assert system.badges_url == f"http://127.0.0.1:{calls[1][1]}"
