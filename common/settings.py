@@ -13,6 +13,8 @@ from common.channels import ChannelConfig
 from common.channels import load_channels
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# the URLs redis-py's Redis.from_url reads: GATEWAY_CACHE_URL names a Redis when it starts so
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 def _float_pair(value: str) -> tuple[float, float]:
@@ -166,6 +168,12 @@ class Settings:
 
     # resolved from channels_file at load time
     channels: dict[str, ChannelConfig] = field(default_factory=dict, repr=False)
+
+    @property
+    def cache_redis_url(self) -> str:
+        """GATEWAY_CACHE_URL when it names a Redis (redis://, rediss://, unix://), else "": the
+        one answer to "is the shared cache Redis?" that every cache and limiter asks."""
+        return self.cache_url if self.cache_url.startswith(REDIS_SCHEMES) else ""
 
     @property
     def sqlite_cache_path(self) -> Path:

@@ -78,7 +78,7 @@ class ContentsService:
         if self._store is None:
             with self._store_lock:
                 if self._store is None:
-                    self._store = make_store(self.settings.cache_url, self.settings.state_dir)
+                    self._store = make_store(self.settings.cache_redis_url, self.settings.state_dir)
         return self._store
 
     def _stored(self, sha256: str) -> dict | None:

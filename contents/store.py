@@ -101,8 +101,9 @@ class MemoryCache:
                 self._items.popitem(last=False)
 
 
-def make_store(cache_url: str, state_dir: Path):
-    """Redis when the shared cache is Redis, else SQLite in STATE_DIR."""
-    if cache_url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisStore(cache_url)
+def make_store(redis_url: str, state_dir: Path):
+    """Redis at `redis_url` (the shared cache's, `Settings.cache_redis_url`), else SQLite in
+    STATE_DIR."""
+    if redis_url:
+        return RedisStore(redis_url)
     return SqliteStore(state_dir / "contents.sqlite")

@@ -125,10 +125,10 @@ def retry_policy() -> Retry:
 def cache_backend(settings: Settings):
     """The requests-cache backend named by GATEWAY_CACHE_URL (Redis) or SQLite by default."""
     stale = settings.stale_max_age
-    if settings.cache_url.startswith(("redis://", "rediss://", "unix://")):
+    if settings.cache_redis_url:
         import redis
 
-        connection = redis.Redis.from_url(settings.cache_url, socket_timeout=2)
+        connection = redis.Redis.from_url(settings.cache_redis_url, socket_timeout=2)
         # keep entries past expiry for as long as we are willing to serve them stale
         return RedisCache(namespace=CACHE_NAMESPACE, connection=connection, ttl_offset=stale)
     path = settings.cache_url.removeprefix("sqlite:///") if settings.cache_url else ""

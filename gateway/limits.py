@@ -104,8 +104,8 @@ def storage_uri(settings: Settings) -> str:
     """Where counters live: the configured URL, else the Redis cache, else this process."""
     if settings.rate_limit_storage:
         return settings.rate_limit_storage
-    if settings.cache_url.startswith(("redis://", "rediss://")):
-        return settings.cache_url
+    if url := settings.cache_redis_url:  # the limits library spells redis-py's unix:// so
+        return f"redis+{url}" if url.startswith("unix://") else url
     return "memory://"
 
 

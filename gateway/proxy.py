@@ -65,8 +65,7 @@ class ServiceProxy:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.session = pooled_session(pool_connections=2, pool_maxsize=64)
-        redis_url = settings.cache_url if settings.cache_url.startswith("redis") else ""
-        self.cache = ResponseCache(redis_url=redis_url)
+        self.cache = ResponseCache(redis_url=settings.cache_redis_url)
         self._inflight: dict[str, threading.Event] = {}
         self._inflight_lock = threading.Lock()
 

@@ -116,9 +116,8 @@ class UpstreamFetcher:
     def shared_locks(self):
         """Locks shared across processes: Redis when the cache is Redis, else files."""
         if self._shared_locks is None:
-            url = self.settings.cache_url
-            if url.startswith(("redis://", "rediss://", "unix://")):
-                self._shared_locks = RedisLocks(url)
+            if self.settings.cache_redis_url:
+                self._shared_locks = RedisLocks(self.settings.cache_redis_url)
             else:
                 self._shared_locks = FileLocks(self.settings.state_dir / "locks")
         return self._shared_locks

@@ -146,12 +146,16 @@ def _wait_listening(process: Process, port: int, log_start: int, timeout: float 
     raise TimeoutError(f"{process.name} did not listen on {port} within {timeout}s")
 
 
-def start_redis(work_dir: Path, port: int | None = None) -> tuple[Process, str]:
-    """Start a throwaway redis-server (on a free port unless given); return it and its URL."""
+def start_redis(
+    work_dir: Path, port: int | None = None, unix_socket: Path | None = None
+) -> tuple[Process, str]:
+    """Start a throwaway redis-server, on a free port unless given, or on `unix_socket` alone
+    (no TCP); return it and its URL (`redis://127.0.0.1:PORT/0` or `unix://PATH?db=0`)."""
     server = shutil.which("redis-server") or "/usr/bin/redis-server"
-    port = port or free_port()
+    port = 0 if unix_socket else port or free_port()
     work_dir.mkdir(parents=True, exist_ok=True)
     log_path = work_dir / "redis.log"
+    listen = ["--unixsocket", str(unix_socket), "--unixsocketperm", "700"] if unix_socket else []
     popen = subprocess.Popen(
         [
             server,
@@ -159,6 +163,7 @@ def start_redis(work_dir: Path, port: int | None = None) -> tuple[Process, str]:
             str(port),
             "--bind",
             "127.0.0.1",
+            *listen,
             "--save",
             "",
             "--appendonly",
@@ -172,9 +177,19 @@ def start_redis(work_dir: Path, port: int | None = None) -> tuple[Process, str]:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            break
-        time.sleep(0.05)
+    if unix_socket:
+        _wait_connectable(socket.AF_UNIX, str(unix_socket))
+        return Process("redis", popen, log_path), f"unix://{unix_socket}?db=0"
+    _wait_connectable(socket.AF_INET, ("127.0.0.1", port))
     return Process("redis", popen, log_path), f"redis://127.0.0.1:{port}/0"
+
+
+def _wait_connectable(family: int, address, timeout: float = 10.0) -> None:
+    """Wait (at most `timeout` s) until something accepts connections at `address`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.socket(family) as sock:
+            sock.settimeout(0.2)
+            sock.connect(address)
+            return
+        time.sleep(0.05)

@@ -459,9 +459,7 @@ class HostIndexes:
         return _Source(path, digest.hexdigest(), {**marks, "sha": digest.hexdigest()})
 
     def _shared_cache(self) -> bool:
-        return self.fetcher is not None and self.settings.cache_url.startswith(
-            ("redis://", "rediss://", "unix://")
-        )
+        return self.fetcher is not None and bool(self.settings.cache_redis_url)
 
     def _download(self, folder: Path, url: str, previous: dict | None, plan: Plan):
         if self._shared_cache():
