@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections import OrderedDict
 from pathlib import Path
 
 import orjson
+from cachetools import LRUCache
 
 from contents.info import SCHEMA
 
@@ -80,25 +80,18 @@ class MemoryCache:
     """This process's most recent documents (a repeat costs no store round trip)."""
 
     def __init__(self, entries: int = MEMORY_ENTRIES):
-        self.entries = entries
-        self._items: OrderedDict[str, dict] = OrderedDict()
+        self._items: LRUCache[str, dict] = LRUCache(maxsize=entries)
         self._lock = threading.Lock()
 
     def get(self, sha256: str) -> dict | None:
         """The document, or None."""
         with self._lock:
-            found = self._items.get(sha256)
-            if found is not None:
-                self._items.move_to_end(sha256)
-            return found
+            return self._items.get(sha256)
 
     def put(self, sha256: str, document: dict) -> None:
         """Keep the document, dropping the least recently used beyond `entries`."""
         with self._lock:
             self._items[sha256] = document
-            self._items.move_to_end(sha256)
-            while len(self._items) > self.entries:
-                self._items.popitem(last=False)
 
 
 def make_store(redis_url: str, state_dir: Path):

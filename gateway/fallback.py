@@ -14,13 +14,17 @@ configured channels (private ones included, in any letter case) are never looked
 
 from __future__ import annotations
 
+import math
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
+
+from cachetools import LRUCache
 
 from common.channels import RESERVED_NAMES
 from common.channels import ChannelConfig
 from common.errors import NotFound
+from common.lru import peek
+from common.lru import peek_values
 from common.settings import Settings
 from common.tokens import channel_not_found
 from gateway.drivers import Driver
@@ -80,7 +84,8 @@ class FallbackChannels:
         self.base = settings.fallback_upstream.rstrip("/")
         self.api = settings.fallback_api.rstrip("/")
         self._never = {name.lower() for name in configured} | set(RESERVED_NAMES)
-        self._channels: OrderedDict[str, _Entry] = OrderedDict()
+        # least recently used first out; trim() applies the channel and byte caps
+        self._channels: LRUCache[str, _Entry] = LRUCache(maxsize=math.inf)
         self._shards = ShardReader(fetcher, ShardStore(settings.state_dir / "shards"))
         self._lock = threading.Lock()
 
@@ -100,19 +105,17 @@ class FallbackChannels:
         with self._lock:
             found = self._channels.get(name)
             if found is not None:
-                self._channels.move_to_end(name)
                 return found
         found = self._resolve(name)
         with self._lock:
             self._channels[name] = found
-            self._channels.move_to_end(name)
         self.trim()
         return found
 
     def answered(self, name: str, *, found: bool) -> None:
         """Note how the upstream answered for channel `name`; drop it if it has never had data."""
         with self._lock:
-            entry = self._channels.get(name)
+            entry = peek(self._channels, name)
             if entry is None or entry.confirmed:
                 return
             if found:
@@ -161,12 +164,12 @@ class FallbackChannels:
         """Drop least recently used channels over the channel and byte caps."""
         dropped = []
         with self._lock:
-            total = sum(self._bytes(e) for e in self._channels.values())
+            total = sum(self._bytes(e) for e in peek_values(self._channels))
             while self._channels and (
                 len(self._channels) > self.settings.fallback_max_channels
                 or total > self.settings.fallback_max_bytes
             ):
-                _, entry = self._channels.popitem(last=False)
+                _, entry = self._channels.popitem()
                 total -= self._bytes(entry)
                 dropped.append(entry)
         for entry in dropped:
@@ -181,6 +184,6 @@ class FallbackChannels:
         with self._lock:
             return {
                 "channels": len(self._channels),
-                "bytes": sum(self._bytes(e) for e in self._channels.values()),
+                "bytes": sum(self._bytes(e) for e in peek_values(self._channels)),
                 "documents": self.fetcher.document_count(),
             }

@@ -4,10 +4,11 @@ look-ups of many match specs at once (what an SBOM needs for its dependencies)."
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from urllib.parse import quote
 from urllib.parse import urlencode
+
+from cachetools import LRUCache
 
 from common import names
 from common import specs
@@ -149,8 +150,7 @@ class _SpecCache:
     a driver replaces when its upstream changes, so a stale answer is never found."""
 
     def __init__(self, entries: int = CACHE_ENTRIES):
-        self.entries = entries
-        self._items: OrderedDict[tuple, tuple[PackageInfo, list[dict]]] = OrderedDict()
+        self._items: LRUCache[tuple, tuple[PackageInfo, list[dict]]] = LRUCache(maxsize=entries)
         self._lock = threading.Lock()
 
     def get(self, info: PackageInfo, key: tuple) -> list[dict] | None:
@@ -158,14 +158,11 @@ class _SpecCache:
             found = self._items.get((id(info), *key))
             if found is None or found[0] is not info:  # an id can be reused after a rebuild
                 return None
-            self._items.move_to_end((id(info), *key))
             return found[1]
 
     def put(self, info: PackageInfo, key: tuple, files: list[dict]) -> None:
         with self._lock:
             self._items[(id(info), *key)] = (info, files)
-            while len(self._items) > self.entries:
-                self._items.popitem(last=False)
 
 
 _CACHE = _SpecCache()

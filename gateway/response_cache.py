@@ -11,11 +11,13 @@ import base64
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import orjson
+from cachetools import LRUCache
+
+from common.lru import peek
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +77,7 @@ class ResponseCache:
     """A bounded in-memory LRU of public responses, with an optional Redis layer."""
 
     def __init__(self, max_entries: int = 4096, redis_url: str = ""):
-        self.max_entries = max_entries
-        self._entries: OrderedDict[str, StoredResponse] = OrderedDict()
+        self._entries: LRUCache[str, StoredResponse] = LRUCache(maxsize=max_entries)
         self._lock = threading.Lock()
         self._redis = None
         if redis_url:
@@ -91,7 +92,6 @@ class ResponseCache:
             entry = self._entries.get(key)
             if entry is not None:
                 if entry.expires_at > now:
-                    self._entries.move_to_end(key)
                     return entry
                 del self._entries[key]
         entry = self._redis_get(key)
@@ -102,7 +102,7 @@ class ResponseCache:
 
     def get_local(self, key: str) -> StoredResponse | None:
         """A fresh response for `key` from this worker's memory only (no Redis round trip)."""
-        entry = self._entries.get(key)  # a dict read is atomic; no LRU bump on this path
+        entry = peek(self._entries, key)  # no lock, no LRU bump on this path
         return entry if entry is not None and entry.expires_at > time.time() else None
 
     def put(self, key: str, status: int, headers: Mapping[str, str], body: bytes) -> bool:
@@ -120,9 +120,6 @@ class ResponseCache:
     def _remember(self, key: str, entry: StoredResponse) -> None:
         with self._lock:
             self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
 
     def _redis_get(self, key: str) -> StoredResponse | None:
         if self._redis is None:

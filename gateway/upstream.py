@@ -12,7 +12,6 @@ import hashlib
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from typing import TypeVar
 import orjson
 import redis
 import requests
+from cachetools import FIFOCache
 from flask import g
 from flask import has_request_context
 
@@ -99,7 +99,8 @@ class UpstreamFetcher:
         self._session_lock = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
-        self._parsed: OrderedDict[str, _Parsed] = OrderedDict()
+        # parsed documents, oldest stored first out (a read does not renew one)
+        self._parsed: FIFOCache[str, _Parsed] = FIFOCache(maxsize=MAX_PARSED_DOCUMENTS)
         self._shared_locks = None
         self.stats = FetchStats()
 
@@ -136,9 +137,10 @@ class UpstreamFetcher:
     def _remember(self, url: str, entry: _Parsed) -> None:
         with self._locks_guard:
             self._parsed[url] = entry
-            self._parsed.move_to_end(url)
-            while len(self._parsed) > MAX_PARSED_DOCUMENTS:
-                self._parsed.popitem(last=False)
+
+    def _parsed_entry(self, url: str) -> _Parsed | None:
+        with self._locks_guard:  # cachetools' caches are not thread-safe
+            return self._parsed.get(url)
 
     def forget(self, url_prefix: str) -> None:
         """Drop parsed documents whose URL starts with `url_prefix` (bounded fallback state)."""
@@ -206,7 +208,7 @@ class UpstreamFetcher:
             _note_cache("stale" if entry.stale else "hit")
             return self._value(entry)
         lock = self._lock_for(url)
-        previous = self._parsed.get(url)
+        previous = self._parsed_entry(url)
         if previous is not None and not lock.acquire(blocking=False):
             # another thread is refreshing this document: answer with what we have
             _note_cache("stale")
@@ -235,7 +237,7 @@ class UpstreamFetcher:
         return entry.value, entry.stale
 
     def _fresh(self, url: str, ttl: int) -> _Parsed | None:
-        entry = self._parsed.get(url)
+        entry = self._parsed_entry(url)
         if entry is None:
             return None
         # after a failed refresh, try again within the breaker interval, not a whole TTL later
@@ -257,7 +259,7 @@ class UpstreamFetcher:
             )
 
     def _refresh(self, url, ttl, channel, parse, credential, auth_scheme, decode=None):
-        previous = self._parsed.get(url)
+        previous = self._parsed_entry(url)
         headers = {"Authorization": f"{auth_scheme} {credential}"} if credential else {}
         try:
             response = self._send(url, ttl, headers)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from cachetools import FIFOCache
 
 from vulns.build import BuildError
 from vulns.build import load_mapping
@@ -56,7 +57,8 @@ class VulnService:
         self.database = Database(path, check_interval, clock)
         self.check_interval, self.clock = check_interval, clock
         self._watched: dict[tuple[str, Path], WatchedFile] = {}
-        self._facts: OrderedDict[tuple, FileFacts] = OrderedDict()
+        # oldest stored first out (a read does not renew an entry)
+        self._facts: FIFOCache[tuple, FileFacts] = FIFOCache(maxsize=CACHE_SIZE)
         self._lock = threading.Lock()
 
     def snapshot(self) -> Snapshot:
@@ -124,15 +126,14 @@ class VulnService:
         file: FileRef,
     ) -> FileFacts:
         key = (snapshot.digest, stamp, found, file.filename, file.version, file.build, file.subdir)
-        cached = self._facts.get(key)
+        with self._lock:  # cachetools' caches are not thread-safe
+            cached = self._facts.get(key)
         if cached is not None:
             return cached
         ids = matched_ids(snapshot, found, file)
         facts = summarize([finding(snapshot, curation, i, file) for i in ids], score_in(snapshot))
         with self._lock:
             self._facts[key] = facts
-            while len(self._facts) > CACHE_SIZE:
-                self._facts.popitem(last=False)
         return facts
 
     def package_report(

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
+
+from cachetools import LRUCache
 
 from common.channels import ChannelConfig
 from common.errors import NotFound
@@ -100,9 +101,8 @@ class CondaDriver:
         settings = fetcher.settings
         self.indexes = host_indexes(settings, fetcher.breakers, fetcher)
         self.shards = ShardReader(fetcher, ShardStore(settings.state_dir / "shards"))
-        self._packages: OrderedDict[tuple, PackageInfo] = OrderedDict()
-        self.memory_packages = MEMORY_PACKAGES  # the fallback upstream keeps fewer
         self._lock = threading.Lock()
+        self._packages: LRUCache[tuple, PackageInfo] = LRUCache(maxsize=MEMORY_PACKAGES)
 
     # where things are -----------------------------------------------------------------------
 
@@ -213,14 +213,21 @@ class CondaDriver:
         with self._lock:
             info = self._packages.get(key)
             if info is not None:
-                self._packages.move_to_end(key)
                 return info
         info = make()
         with self._lock:
             self._packages[key] = info
-            while len(self._packages) > self.memory_packages:
-                self._packages.popitem(last=False)
         return info
+
+    @property
+    def memory_packages(self) -> int:
+        """How many PackageInfo objects this driver keeps (the fallback upstream keeps fewer)."""
+        return int(self._packages.maxsize)
+
+    @memory_packages.setter
+    def memory_packages(self, entries: int) -> None:
+        with self._lock:  # a new bound starts an empty memory
+            self._packages = LRUCache(maxsize=entries)
 
     def package(self, name: str, subchannel: str | None) -> PackageInfo:
         """The package with all its files."""

@@ -17,7 +17,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -27,6 +26,7 @@ from urllib.parse import urlsplit
 import orjson
 import redis
 import requests
+from cachetools import FIFOCache
 
 from common.errors import UpstreamError
 from common.errors import UpstreamInvalid
@@ -134,7 +134,7 @@ class HostIndexes:
         self._open: dict[Path, IndexFile] = {}
         self._files_of: dict[str, list[Path]] = {}
         self._states: dict[str, tuple[int, dict]] = {}
-        self._missing: OrderedDict[str, float] = OrderedDict()
+        self._missing: FIFOCache[str, float] = FIFOCache(maxsize=MAX_MISSING)
         self._background: set[str] = set()
         self._guard = threading.Lock()
         self._session = requests.Session()
@@ -204,9 +204,6 @@ class HostIndexes:
     def _note_missing(self, key: str, ttl: int) -> None:
         with self._guard:
             self._missing[key] = time.monotonic() + max(ttl, 1)
-            self._missing.move_to_end(key)
-            while len(self._missing) > MAX_MISSING:
-                self._missing.popitem(last=False)
 
     # the interface ------------------------------------------------------------------------
 

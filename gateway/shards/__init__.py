@@ -17,9 +17,10 @@ import logging
 import os
 import tempfile
 import threading
-from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from cachetools import LRUCache
 
 from common.errors import UpstreamInvalid
 from gateway.locks import FileLocks
@@ -46,7 +47,7 @@ class ShardStore:
         self.folder = folder
         self.lock_wait = lock_wait
         self._locks = FileLocks(folder / ".locks")
-        self._memory: OrderedDict[str, dict[str, dict]] = OrderedDict()
+        self._memory: LRUCache[str, dict[str, dict]] = LRUCache(maxsize=MEMORY_SHARDS)
         self._guard = threading.Lock()
 
     def path(self, digest: str) -> Path:
@@ -55,16 +56,11 @@ class ShardStore:
 
     def _decoded(self, digest: str) -> dict[str, dict] | None:
         with self._guard:
-            found = self._memory.get(digest)
-            if found is not None:
-                self._memory.move_to_end(digest)
-            return found
+            return self._memory.get(digest)
 
     def _keep(self, digest: str, records: dict[str, dict]) -> None:
         with self._guard:
             self._memory[digest] = records
-            while len(self._memory) > MEMORY_SHARDS:
-                self._memory.popitem(last=False)
 
     def _from_disk(self, digest: str) -> dict[str, dict] | None:
         path = self.path(digest)

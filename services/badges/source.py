@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
+
+from cachetools import FIFOCache
 
 from common.metadata_client import MetadataClient
 
@@ -27,9 +28,9 @@ class ArtifactSource:
     ):
         self.client = client
         self.ttl = ttl
-        self.maxsize = maxsize
         self.clock = clock
-        self._entries: OrderedDict[Key, tuple[float, dict]] = OrderedDict()
+        # oldest stored first out (a read does not renew an entry)
+        self._entries: FIFOCache[Key, tuple[float, dict]] = FIFOCache(maxsize=maxsize)
         self._lock = threading.Lock()
 
     def artifact(
@@ -48,7 +49,4 @@ class ArtifactSource:
         if self.ttl > 0 and not artifact.get("private"):
             with self._lock:
                 self._entries[key] = (now + self.ttl, artifact)
-                self._entries.move_to_end(key)
-                while len(self._entries) > self.maxsize:
-                    self._entries.popitem(last=False)
         return artifact

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Hashable
+
+from cachetools import FIFOCache
 
 from services.sbom.facts import Facts
 
@@ -25,9 +26,9 @@ class FactsCache:
         self, ttl: float, entries: int = 1024, clock: Callable[[], float] = time.monotonic
     ):
         self.ttl = ttl
-        self.entries = entries
         self.clock = clock
-        self._items: OrderedDict[Hashable, tuple[float, Facts]] = OrderedDict()
+        # oldest stored first out (a read does not renew an entry)
+        self._items: FIFOCache[Hashable, tuple[float, Facts]] = FIFOCache(maxsize=entries)
         self._lock = threading.Lock()
         self.hits = 0
 
@@ -44,7 +45,4 @@ class FactsCache:
         facts = gather()
         with self._lock:
             self._items[key] = (now + self.ttl, facts)
-            self._items.move_to_end(key)
-            while len(self._items) > self.entries:
-                self._items.popitem(last=False)
         return facts

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+
+from cachetools import LRUCache
 
 from common.sbom_negotiation import Format
 from services.sbom.cyclonedx import render_cyclonedx
@@ -24,8 +25,7 @@ class DocumentCache:
     """A small thread-safe LRU of generated documents, keyed by (facts hash, format)."""
 
     def __init__(self, entries: int = CACHE_ENTRIES):
-        self.entries = entries
-        self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._items: LRUCache[tuple[str, str], bytes] = LRUCache(maxsize=entries)
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -37,13 +37,10 @@ class DocumentCache:
         with self._lock:
             body = self._items.get(key)
             if body is not None:
-                self._items.move_to_end(key)
                 self.hits += 1
                 return body
         body = render(facts, fmt).encode() if make is None else make(self.get(facts, fmt)).encode()
         with self._lock:
             self.misses += 1
             self._items[key] = body
-            while len(self._items) > self.entries:
-                self._items.popitem(last=False)
         return body
