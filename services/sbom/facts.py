@@ -130,22 +130,6 @@ def _file_or_not_found(artifact_future, entry_future, channel: str, subdir: str,
     return artifact, items[0]
 
 
-def find_file(
-    client: MetadataClient,
-    channel: str,
-    subchannel: str | None,
-    subdir: str,
-    filename: str,
-    token: str | None,
-) -> tuple[dict, dict]:
-    """(the artifact, the file entry) or NotFound naming what is missing."""
-    name = split_file_name(filename)[0]
-    with ThreadPoolExecutor(2) as pool:
-        artifact = pool.submit(client.artifact, channel, name, subchannel, token)
-        entry = pool.submit(_files_of, client, channel, name, subchannel, token, subdir, filename)
-        return _file_or_not_found(artifact, entry, channel, subdir, filename)
-
-
 def _files_of(client, channel, name, subchannel, token, subdir, filename) -> list[dict]:
     try:
         return client.files(channel, name, subchannel, token, subdir=subdir, filename=filename)
