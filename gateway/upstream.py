@@ -29,6 +29,8 @@ from common.errors import UpstreamInvalid
 from common.observability import CACHE
 from common.observability import UPSTREAM_FETCHES
 from common.settings import Settings
+from common.upstream_auth import DEFAULT_SCHEME
+from common.upstream_auth import authorization
 from gateway.breaker import Breakers
 from gateway.http_cache import UpstreamContentError
 from gateway.http_cache import UpstreamDocumentError
@@ -162,7 +164,7 @@ class UpstreamFetcher:
 
         Raises UpstreamMissing on 404 and UpstreamError when the upstream fails.
         """
-        headers = {"Authorization": f"token {credential}"} if credential else {}
+        headers = authorization(credential)
         session = self._file_session if url.startswith("file:") else self._direct_session
         try:
             response = session.get(url, headers=headers, timeout=self.settings.upstream_timeout)
@@ -192,7 +194,7 @@ class UpstreamFetcher:
         channel: str,
         parse: Callable[[dict], T],
         credential: str = "",
-        auth_scheme: str = "token",
+        auth_scheme: str = DEFAULT_SCHEME,
         decode: Callable[[bytes], Any] | None = None,
     ) -> tuple[T, bool]:
         """Return (parsed document, stale?) for `url`; parse only when its content changed.
@@ -260,7 +262,7 @@ class UpstreamFetcher:
 
     def _refresh(self, url, ttl, channel, parse, credential, auth_scheme, decode=None):
         previous = self._parsed_entry(url)
-        headers = {"Authorization": f"{auth_scheme} {credential}"} if credential else {}
+        headers = authorization(credential, auth_scheme)
         try:
             response = self._send(url, ttl, headers)
         except (

@@ -32,6 +32,7 @@ from common.errors import UpstreamError
 from common.errors import UpstreamInvalid
 from common.settings import REPO_ROOT
 from common.settings import Settings
+from common.upstream_auth import authorization
 from gateway.artifacts import iso as iso_utc
 from gateway.breaker import Breakers
 from gateway.breaker import CircuitOpenError
@@ -468,7 +469,7 @@ class HostIndexes:
 
     def _download_cached(self, folder: Path, url: str, previous: dict | None, plan: Plan):
         """Through the shared HTTP cache (requests-cache on Redis): one replica downloads."""
-        headers = {"Authorization": f"token {plan.credential}"} if plan.credential else {}
+        headers = authorization(plan.credential)
         try:
             # one replica fetches; the others wait and read what it stored
             with self.fetcher.shared_locks.hold(url, self.settings.lock_wait):
@@ -498,7 +499,7 @@ class HostIndexes:
         return _Source(Path(temporary), sha, {"url": url, "sha": sha}, temporary=True)
 
     def _download_streamed(self, folder: Path, url: str, previous: dict | None, plan: Plan):
-        headers = {"Authorization": f"token {plan.credential}"} if plan.credential else {}
+        headers = authorization(plan.credential)
         reusable = (
             previous is not None
             and previous.get("url") == url
