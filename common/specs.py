@@ -26,7 +26,8 @@ def spec_name(spec: str) -> str:
     parsed = parse_spec(spec)
     if parsed is not None and parsed.name is not None:
         return parsed.name.normalized
-    return spec.split()[0].split("=")[0].split("<")[0].split(">")[0].lower() if spec else ""
+    words = spec.split()
+    return words[0].split("=")[0].split("<")[0].split(">")[0].lower() if words else ""
 
 
 def candidate_subdirs(subdir: str) -> tuple[str, ...]:

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC
 from datetime import datetime
-from functools import lru_cache
-
-from rattler import MatchSpec
 
 from common.licenses import normalize_spdx
 from common.platforms import sorted_platforms
+from common.specs import spec_name
 from common.versions import highest_version
 from common.versions import sort_versions
 from gateway.models import PackageFile
@@ -104,15 +102,6 @@ def file_entry(file: PackageFile) -> dict:
         "labels": list(file.labels),
         "record_subdir": file.record_subdir,
     }
-
-
-@lru_cache(maxsize=65536)
-def spec_name(spec: str) -> str:
-    """The package name a dependency spec names (`libgcc-ng >=7.3.0` -> `libgcc-ng`)."""
-    try:
-        return MatchSpec(spec).name.normalized
-    except Exception:  # rattler rejects some legacy specs; fall back to the first word
-        return spec.split()[0].split("=")[0].split("<")[0].split(">")[0].lower()
 
 
 def depends_of_latest(info: PackageInfo) -> list[dict]:

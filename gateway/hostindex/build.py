@@ -21,6 +21,7 @@ import orjson
 import requests
 import zstandard
 
+from common.specs import spec_name
 from gateway import artifacts
 from gateway.hostindex.store import INDEXES
 from gateway.hostindex.store import SCHEMA
@@ -212,7 +213,7 @@ def _summaries(
         seen = set()
         for file in artifacts.latest_files(info):
             for spec in file.depends:
-                target = artifacts.spec_name(spec)
+                target = spec_name(spec)
                 if target == name or target in seen:
                     continue
                 seen.add(target)
