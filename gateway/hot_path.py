@@ -19,6 +19,7 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from typing import Any
 
+from common.etags import etag_matches
 from common.observability import CACHE
 from common.observability import CSP_DEFAULT
 from common.observability import CSP_SVG
@@ -97,7 +98,7 @@ class HotPath:
             return self.app(environ, start_response)
         etag = entry.header("ETag")
         given = environ.get("HTTP_IF_NONE_MATCH")
-        if etag and given and _matches(given, etag):
+        if etag and etag_matches(given, etag):
             status = 304
             headers = [(n, v) for n, v in entry.headers if n in _NOT_MODIFIED_HEADERS]
             body = b""
@@ -124,11 +125,3 @@ class HotPath:
         REQUESTS.labels("gateway", ROUTE, environ["REQUEST_METHOD"], str(status)).inc()
         DURATION.labels("gateway", ROUTE).observe(time.perf_counter() - started)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
-
-
-def _matches(if_none_match: str, etag: str) -> bool:
-    """Weak comparison of If-None-Match with the stored ETag (RFC 9110)."""
-    if if_none_match.strip() == "*":
-        return True
-    bare = etag.removeprefix("W/")
-    return any(part.strip().removeprefix("W/") == bare for part in if_none_match.split(","))

@@ -18,6 +18,7 @@ from common.badge_render import render_svg
 from common.errors import AppError
 from common.errors import NotFound
 from common.errors import UpstreamError
+from common.etags import etag_matches
 from common.observability import CACHE
 from common.observability import request_id
 from common.observability import set_cache_status
@@ -150,7 +151,7 @@ class ServiceProxy:
 
 def _from_stored(entry: StoredResponse) -> Response:
     etag = entry.header("ETag")
-    if etag and request.if_none_match.contains_raw(etag):
+    if etag and etag_matches(request.headers.get("If-None-Match"), etag):
         response = Response(status=304)
         for name in ("ETag", "Cache-Control", "Vary"):
             if entry.header(name):

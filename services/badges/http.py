@@ -6,6 +6,8 @@ import hashlib
 
 from flask import Response
 
+from common.etags import etag_matches
+
 SVG_TYPE = "image/svg+xml; charset=utf-8"
 JSON_TYPE = "application/json"
 
@@ -27,17 +29,6 @@ def cache_control(seconds: int, private: bool) -> str:
 def etag_for(body: bytes) -> str:
     """A strong ETag from the body's bytes."""
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """True when an If-None-Match header names `etag` (weak comparison, as RFC 9110 says)."""
-    if not if_none_match:
-        return False
-    if if_none_match.strip() == "*":
-        return True
-    bare = etag.removeprefix("W/")
-    candidates = (part.strip().removeprefix("W/") for part in if_none_match.split(","))
-    return any(candidate == bare for candidate in candidates)
 
 
 def respond(
