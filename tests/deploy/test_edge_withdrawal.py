@@ -176,7 +176,10 @@ def test_conda_badges_purge_withdraws_a_channel_from_the_edge_and_redis_at_once(
     client = redis.Redis.from_url(world.redis_url)
     assert any(CHANNEL.encode() in key for key in client.keys("conda-badges:response:*"))
     world.make_private()
-    for path in URLS:  # within the 300 s bound the edge still serves what it stored
+    for path in URLS:  # the gateway at once, though Redis still holds the public answers...
+        assert http_get(world.system.gateway_url, path)[0] == 404, path
+    assert any(CHANNEL.encode() in key for key in client.keys("conda-badges:response:*"))
+    for path in URLS:  # ...while within the 300 s bound the edge still serves what it stored
         status, head, _ = world.get(path)
         assert (status, head["x-edge-cache"]) == (200, "HIT"), path
     command = [sys.executable, "-m", "gateway.purge", CHANNEL]
