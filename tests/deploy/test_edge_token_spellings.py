@@ -37,6 +37,7 @@ def world(tmp_path_factory):
     env = {"TRUSTED_PROXIES": "127.0.0.1", "PUBLIC_URL": "http://edge.example"}
     system = start_system(tmp / "system", env, only=("gateway", "badges", "sbom"))
     edge = start_edge(tmp / "edge", system.gateway_url)
+    edge.system = system
     yield edge
     edge.stop()
     system.stop()
@@ -54,10 +55,11 @@ def test_a_token_in_any_spelling_is_never_stored_or_logged(world, spelling):
         assert head["x-edge-cache"] == "BYPASS", (spelling, status, head)
     time.sleep(0.2)
     assert len(world.access_log()) == before + 2  # both requests were logged...
-    text = (world.directory / "access.log").read_bytes()
     signature = token.split(".")[2]
-    for secret in (token, escaped, signature, signature[:20]):  # ...without the token
-        assert secret.encode() not in text, spelling
+    for log in [world.directory / "access.log", *world.system.app_log_paths]:
+        text = log.read_bytes()  # the edge's, and the gateway's and service's logs
+        for secret in (token, escaped, signature, signature[:20]):  # ...without the token
+            assert secret.encode() not in text, (spelling, log.name)
     for entry in world.cached_files():
         assert signature.encode() not in entry.read_bytes(), spelling
 
