@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     guards.init_app(app)
     observability.init_app(app, "gateway", settings)
     observability.hide_channels({c.name for c in settings.channels.values() if c.private})
+    observability.name_channels({c.name for c in settings.channels.values() if not c.private})
     tokens.init_app(app, settings, audience="api")
     limits.init_app(app, settings)
     app.register_blueprint(health_blueprint(lambda: _ready(app)))
