@@ -19,6 +19,7 @@ import redis
 from deploy.cluster import REPO
 from gateway.response_cache import shared_max_age
 from gateway.shared_lifetime import WITHDRAWN_MAX_AGE
+from tests.deploy.edges import Edge
 from tests.deploy.edges import start_edge
 from tests.processes import UpstreamServer
 from tests.processes import free_port
@@ -74,10 +75,17 @@ class World:
         }
         self.system = start_system(tmp / "system", env)
         self.edge = start_edge(tmp / "edge", self.system.gateway_url, edge_port)
+        self.edges = [self.edge]
 
     def get(self, path: str) -> tuple[int, dict, bytes]:
         """GET through the edge."""
         return http_get(self.edge.url, path)
+
+    def add_edge(self) -> Edge:
+        """Another edge replica before the same gateway."""
+        edge = start_edge(self.tmp / f"edge-{len(self.edges)}", self.system.gateway_url)
+        self.edges.append(edge)
+        return edge
 
     def remove_package(self) -> None:
         """Remove PACKAGE from the upstream's repodata (and its file), as a channel owner does."""
@@ -106,7 +114,8 @@ class World:
 
     def close(self) -> None:
         """Stop everything."""
-        self.edge.stop()
+        for edge in self.edges:
+            edge.stop()
         self.system.stop()
         self.redis.stop()
         self.upstream.close()
@@ -171,21 +180,28 @@ def test_a_channel_made_private_leaves_the_edge_and_gateway_within_the_bound(wor
 
 
 @pytest.mark.parametrize("world", [(300, None)], indirect=True)  # the defaults: 300 s each
-def test_conda_badges_purge_withdraws_a_channel_from_the_edge_and_redis_at_once(world):
+def test_conda_badges_purge_withdraws_a_channel_from_the_edges_and_redis_at_once(world):
     _warm(world)
+    other = world.add_edge()
+    for path in URLS:
+        http_get(other.url, path)
     client = redis.Redis.from_url(world.redis_url)
     assert any(CHANNEL.encode() in key for key in client.keys("conda-badges:response:*"))
     world.make_private()
     for path in URLS:  # the gateway at once, though Redis still holds the public answers...
         assert http_get(world.system.gateway_url, path)[0] == 404, path
     assert any(CHANNEL.encode() in key for key in client.keys("conda-badges:response:*"))
-    for path in URLS:  # ...while within the 300 s bound the edge still serves what it stored
-        status, head, _ = world.get(path)
-        assert (status, head["x-edge-cache"]) == (200, "HIT"), path
-    command = [sys.executable, "-m", "gateway.purge", CHANNEL]
-    command += ["--edge-cache", str(world.edge.cache_dir), "--redis", world.redis_url]
+    for edge in world.edges:  # ...while within the 300 s bound the edges serve what they stored
+        for path in URLS:
+            status, head, _ = http_get(edge.url, path)
+            assert (status, head["x-edge-cache"]) == (200, "HIT"), path
+    command = [sys.executable, "-m", "gateway.purge", CHANNEL, "--redis", world.redis_url]
+    for edge in world.edges:
+        command += ["--edge-cache", str(edge.cache_dir)]
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)
-    assert f"{len(URLS)} entries removed" in result.stdout
-    # the edge looks its open cache files up again each second (open_file_cache_valid 1s)
+    assert result.stdout.count(f": {len(URLS)} entries removed") == 2, result.stdout
+    # an edge looks its open cache files up again each second (open_file_cache_valid 1s)
     _assert_gone_after(_watch(world, 1.0 + MARGIN), 1.0)
+    for path in URLS:
+        assert http_get(other.url, path)[0] == 404, path
     assert not any(CHANNEL.encode() in key for key in client.keys("conda-badges:response:*"))
