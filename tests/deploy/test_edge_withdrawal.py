@@ -40,7 +40,7 @@ URLS = (
 TTL = 1  # the channel's ttl: the API answers' max-age, and how soon the gateway re-reads
 SHARED = 2  # GATEWAY_SHARED_MAX_AGE: the longest a badge or SBOM is shared
 FACTS = 1  # BADGES_FACTS_TTL, SBOM_FACTS_TTL: how long the services keep what they read
-MARGIN = 2.0  # a background update's round trip, and nginx counting whole seconds
+MARGIN = 8.0  # B (an index rebuild) and the refreshes' round trips, on a loaded machine
 
 
 def channels_toml(upstream: str, *, private: bool, ttl: int) -> str:
@@ -158,8 +158,8 @@ def _assert_gone_after(seen: dict[str, list[tuple[float, int]]], bound: float) -
 def test_a_removed_package_leaves_the_edge_within_the_documented_bound(world):
     _warm(world)
     world.remove_package()
-    # docs/deploying.md: API answers within 2 x ttl; badges and SBOMs in ttl + facts + 2 x shared
-    bound = max(2 * TTL, TTL + FACTS + 2 * SHARED) + MARGIN
+    # docs/deploying.md: API answers in 3 ttl + B; badges and SBOMs in 2 ttl + B + F + 2 S
+    bound = max(3 * TTL, 2 * TTL + FACTS + 2 * SHARED) + MARGIN
     _assert_gone_after(_watch(world, bound + 3), bound)
     for path in URLS:  # the 404 is storable, briefly: it replaced the 200 at the edge
         status, head, _ = world.get(path)
@@ -201,7 +201,7 @@ def test_conda_badges_purge_withdraws_a_channel_from_the_edges_and_redis_at_once
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)
     assert result.stdout.count(f": {len(URLS)} entries removed") == 2, result.stdout
     # an edge looks its open cache files up again each second (open_file_cache_valid 1s)
-    _assert_gone_after(_watch(world, 1.0 + MARGIN), 1.0)
+    _assert_gone_after(_watch(world, 4.0), 1.0)
     for path in URLS:
         assert http_get(other.url, path)[0] == 404, path
     assert not any(CHANNEL.encode() in key for key in client.keys("conda-badges:response:*"))
