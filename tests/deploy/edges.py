@@ -6,7 +6,6 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,5 +65,4 @@ def start_edge(directory: Path, gateway_url: str, port: int | None = None) -> Ed
     except BaseException:
         process.stop()
         raise
-    time.sleep(0.1)
     return Edge(f"http://{listen}", directory, process)

@@ -101,16 +101,15 @@ class World:
     def make_private(self) -> None:
         """Mark the channel private and restart both gateways, as an operator does."""
         self.channels.write_text(channels_toml(self.upstream.url, private=True, ttl=self.ttl))
-        for name in ("gateway", "metadata"):
-            old = self.system.processes[name]
-            port = int(self.system.gateway_url.rsplit(":", 1)[1])
-            if name == "metadata":
-                port = int(self.system.metadata_url.rsplit(":", 1)[1])
-            old.stop()
-            env = {"METRICS_BIND": self.system.metrics_urls[name][7:], **self.system.env}
-            app = "gateway.wsgi:app"
-            log_dir = self.system.log_dir
-            self.system.processes[name] = start_gunicorn(app, port, env, log_dir, name)
+        urls = {"gateway": self.system.gateway_url, "metadata": self.system.metadata_url}
+        for name, url in urls.items():
+            self.system.processes[name].stop()
+            metrics = self.system.metrics_urls[name].removeprefix("http://")
+            env = {"METRICS_BIND": metrics, **self.system.env}
+            port = int(url.rsplit(":", 1)[1])
+            self.system.processes[name] = start_gunicorn(
+                "gateway.wsgi:app", port, env, self.system.log_dir, name
+            )
 
     def close(self) -> None:
         """Stop everything."""
