@@ -14,12 +14,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 from urllib.parse import unquote
 from urllib.parse import urlsplit
 
 from common.settings import Settings
 from gateway.response_cache import REDIS_PREFIX
+
+if TYPE_CHECKING:
+    import redis
 
 # pages that list channels by name: purged with any channel
 LISTINGS = frozenset({"/", "/api/channels", "/ui/fragments/results"})
@@ -82,7 +86,7 @@ def response_key_path(key: str) -> str:
     return unquote(fields[1]) if len(fields) > 1 else ""
 
 
-def purge_redis(client, channel: str) -> int:
+def purge_redis(client: redis.Redis, channel: str) -> int:
     """Delete the gateway's shared response-cache entries for `channel`; how many."""
     doomed = []
     for raw in client.scan_iter(match=REDIS_PREFIX + "*", count=1000):
