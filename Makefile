@@ -60,6 +60,10 @@ run: venv debian-packages vulns ## start the edge (:8080) before the gateway (:8
 token: venv ## mint a dev token: make token CHANNEL=private [TTL=30d]
 	@$(BIN)/conda-badges-token --channel $(CHANNEL) --ttl $(TTL)
 
+purge: venv ## withdraw one channel from make run's edge cache now: make purge CHANNEL=name
+	@test "$(origin CHANNEL)" = "command line" || { echo "usage: make purge CHANNEL=name"; exit 2; }
+	@$(BIN)/conda-badges-purge $(CHANNEL) --edge-cache var/edge/cache
+
 lint: venv ## ruff check, ruff format --check, and hadolint on the Dockerfile
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -91,4 +95,4 @@ format: venv ## reformat the code with ruff
 clean: ## remove the virtualenv and local state
 	rm -rf $(VENV) var .pytest_cache .ruff_cache $(EMBEDDED_VULNS_DB)
 
-.PHONY: help venv vulns debian-packages run token lint test cluster bench format clean
+.PHONY: help venv vulns debian-packages run token purge lint test cluster bench format clean

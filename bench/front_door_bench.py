@@ -65,7 +65,7 @@ http {{
         listen 127.0.0.1:{port};
         root {dir};
         open_file_cache max=1000 inactive=20s;  # as the edge caches its open files
-        open_file_cache_valid 60s;
+        open_file_cache_valid 1s;
         location / {{ add_header Cache-Control "max-age=300"; }}
     }}
 }}

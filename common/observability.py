@@ -35,10 +35,13 @@ CACHE = Counter("gateway_cache_total", "Gateway cache look-ups", ["cache", "resu
 _UPSTREAM_FETCHES = Counter(
     "gateway_upstream_fetches_total", "Fetches sent to upstreams", ["channel", "outcome"]
 )
-# label values are bounded: methods outside this set are `other`, private channels `(private)`
+# label values are bounded: methods outside this set are `other`, private channels `(private)`,
+# channels not in the config (the fallback's: any name a client sends) `(fallback)`
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
 PRIVATE_CHANNEL_LABEL = "(private)"
+FALLBACK_CHANNEL_LABEL = "(fallback)"
 _private_channels: set[str] = set()
+_named_channels: set[str] = set()
 
 
 def hide_channels(names: set[str] | frozenset[str]) -> None:
@@ -46,13 +49,24 @@ def hide_channels(names: set[str] | frozenset[str]) -> None:
     _private_channels.update(names)
 
 
+def name_channels(names: set[str] | frozenset[str]) -> None:
+    """Configured public channels: counted under their names (any other under `(fallback)`)."""
+    _named_channels.update(names)
+
+
+def channel_label(channel: str) -> str:
+    """A channel as a metric label: its name if configured and public, else a fixed label."""
+    if channel in _private_channels:
+        return PRIVATE_CHANNEL_LABEL
+    return channel if channel in _named_channels else FALLBACK_CHANNEL_LABEL
+
+
 class _ChannelCounter:
-    """gateway_upstream_fetches_total, whose channel label never names a private channel."""
+    """gateway_upstream_fetches_total, whose channel label is bounded (`channel_label`)."""
 
     def labels(self, channel: str, outcome: str):
-        """The child counter for (channel, outcome), private names hidden."""
-        shown = PRIVATE_CHANNEL_LABEL if channel in _private_channels else channel
-        return _UPSTREAM_FETCHES.labels(shown, outcome)
+        """The child counter for (channel, outcome), private and fallback names hidden."""
+        return _UPSTREAM_FETCHES.labels(channel_label(channel), outcome)
 
 
 UPSTREAM_FETCHES = _ChannelCounter()

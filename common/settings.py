@@ -45,6 +45,8 @@ class Settings:
     cache_url: str = field(default="", metadata={"env": "GATEWAY_CACHE_URL"})
     default_ttl: int = field(default=300, metadata={"env": "GATEWAY_DEFAULT_TTL"})
     stale_max_age: int = field(default=86400, metadata={"env": "GATEWAY_STALE_MAX_AGE"})
+    # longest the edge and the gateway's response cache keep a public badge or SBOM (s-maxage)
+    shared_max_age: int = field(default=300, metadata={"env": "GATEWAY_SHARED_MAX_AGE"})
     upstream_timeout: tuple[float, float] = field(
         default=(3.05, 10.0), metadata={"env": "GATEWAY_UPSTREAM_TIMEOUT", "parse": _float_pair}
     )

@@ -20,6 +20,7 @@ from gateway import proxy
 from gateway import web
 from gateway.catalog import Catalog
 from gateway.hot_path import HotPath
+from gateway.shared_lifetime import withdrawn_cache_control
 from vulns import VulnService
 
 
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     guards.init_app(app)
     observability.init_app(app, "gateway", settings)
     observability.hide_channels({c.name for c in settings.channels.values() if c.private})
+    observability.name_channels({c.name for c in settings.channels.values() if not c.private})
     tokens.init_app(app, settings, audience="api")
     limits.init_app(app, settings)
     app.register_blueprint(health_blueprint(lambda: _ready(app)))
@@ -53,7 +55,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.after_request
     def _conditional(response):
         """Strong ETags and 304s for JSON answers; public API answers may be shared (the edge
-        caches them) for as long as the channel's data is fresh."""
+        caches them) for as long as the channel's data is fresh; a public 403/404/410 is
+        shared briefly, so it replaces what a cache held (gateway/shared_lifetime.py)."""
+        tokenized = getattr(g, "token", None) is not None
+        current = response.headers.get("Cache-Control")
+        withdrawn = withdrawn_cache_control(response.status_code, tokenized, current)
+        if withdrawn:
+            response.headers["Cache-Control"] = withdrawn
         if response.status_code == 200 and response.mimetype == "application/json":
             seconds = _api_max_age(settings)
             if seconds and "Cache-Control" not in response.headers:

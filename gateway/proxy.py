@@ -13,6 +13,7 @@ from flask import current_app
 from flask import g
 from flask import jsonify
 from flask import request
+from requests.structures import CaseInsensitiveDict
 
 from common.badge_render import render_svg
 from common.errors import AppError
@@ -32,6 +33,7 @@ from gateway.cache_keys import cache_key
 from gateway.response_cache import KEPT_HEADERS
 from gateway.response_cache import ResponseCache
 from gateway.response_cache import StoredResponse
+from gateway.shared_lifetime import cap_shared_lifetime
 
 bp = Blueprint("proxy", __name__)
 
@@ -69,6 +71,8 @@ class ServiceProxy:
         self.cache = ResponseCache(redis_url=settings.cache_redis_url)
         self._inflight: dict[str, threading.Event] = {}
         self._inflight_lock = threading.Lock()
+        private = (c.name for c in settings.channels.values() if c.private)
+        self._private = frozenset(name.lower() for name in private)
 
     def coalesce(self, key: str) -> tuple[bool, threading.Event]:
         """(leader?, event): the first request for a cold key calls the service, the rest wait."""
@@ -98,8 +102,12 @@ class ServiceProxy:
         return g.request_facts
 
     def request_key(self) -> str | None:
-        """The cache key of the current request, or None when it may not be shared."""
+        """The cache key of the current request, or None when it may not be shared (a token,
+        not a badge or SBOM URL, or a private channel's: what was stored while the channel was
+        public is never served once it is private)."""
         if getattr(g, "token", None) is not None or self.target(request.path) is None:
+            return None
+        if request.path.split("/", 2)[1].lower() in self._private:
             return None
         return cache_key(self.request_facts())
 
@@ -164,11 +172,11 @@ def _from_stored(entry: StoredResponse) -> Response:
     return response
 
 
-def _from_service(upstream: requests.Response) -> Response:
+def _from_service(upstream: requests.Response, headers: CaseInsensitiveDict) -> Response:
     response = Response(upstream.content, status=upstream.status_code)
     for name in _FORWARD_RESPONSE:
-        if name in upstream.headers:
-            response.headers[name] = upstream.headers[name]
+        if name in headers:
+            response.headers[name] = headers[name]
     return response
 
 
@@ -217,6 +225,8 @@ def forward(path: str):
         return _call(proxy, base, full, token)
     entry = proxy.cached_answer_for_request()
     key = g.cached_key
+    if key is None:  # a private channel's URL without a token: never shared
+        return _call(proxy, base, full, None)
     CACHE.labels("response", "hit" if entry else "miss").inc()
     if entry is not None:
         set_cache_status("hit")
@@ -246,10 +256,12 @@ def _call(proxy: ServiceProxy, base: str, path: str, token: str | None, key: str
         if base == proxy.settings.badges_url:
             return unavailable_badge(error, path)
         raise
-    if key is not None and proxy.cache.put(
-        key, upstream.status_code, upstream.headers, upstream.content
-    ):
+    headers = CaseInsensitiveDict(upstream.headers)  # shared caches keep it shared_max_age at most
+    capped = cap_shared_lifetime(headers.get("Cache-Control"), proxy.settings.shared_max_age)
+    if capped is not None:
+        headers["Cache-Control"] = capped
+    if key is not None and proxy.cache.put(key, upstream.status_code, headers, upstream.content):
         entry = proxy.cache.get(key)
         if entry is not None:
             return _from_stored(entry)
-    return _from_service(upstream)
+    return _from_service(upstream, headers)

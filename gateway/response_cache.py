@@ -2,7 +2,9 @@
 
 A response is stored only when the service marked it `public` (or gave a max-age) and not
 `private`/`no-store`/`no-cache`, and never for a request that carried a token. Entries live in
-this worker's memory (bounded, LRU) and, when Redis is configured, in Redis for every replica.
+this worker's memory (bounded, LRU) and, when Redis is configured, in Redis for every replica;
+then a worker trusts its memory copy for at most `LOCAL_RECHECK` seconds before reading Redis
+again, so an entry deleted from Redis (`conda-badges-purge`) leaves every worker that soon.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from common.lru import peek
 
 log = logging.getLogger(__name__)
 
-_REDIS_PREFIX = "conda-badges:response:"
+REDIS_PREFIX = "conda-badges:response:"
+LOCAL_RECHECK = 5.0  # seconds a worker's memory copy is trusted before Redis is read again
 KEPT_HEADERS = (
     "Content-Type",
     "Cache-Control",
@@ -53,6 +56,10 @@ class StoredResponse:
         return next((v for k, v in self.headers if k.lower() == lowered), None)
 
 
+class _RedisDown(Exception):
+    """Redis could not be read (as opposed to: it has no such entry)."""
+
+
 def shared_max_age(cache_control: str | None) -> int | None:
     """Seconds a shared cache may keep a response (s-maxage, else max-age), or None if not."""
     if not cache_control:
@@ -77,7 +84,7 @@ class ResponseCache:
     """A bounded in-memory LRU of public responses, with an optional Redis layer."""
 
     def __init__(self, max_entries: int = 4096, redis_url: str = ""):
-        self._entries: LRUCache[str, StoredResponse] = LRUCache(maxsize=max_entries)
+        self._entries: LRUCache[str, tuple[StoredResponse, float]] = LRUCache(maxsize=max_entries)
         self._lock = threading.Lock()
         self._redis = None
         if redis_url:
@@ -89,21 +96,25 @@ class ResponseCache:
         """A fresh stored response for `key`, or None."""
         now = time.time()
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                if entry.expires_at > now:
-                    return entry
-                del self._entries[key]
-        entry = self._redis_get(key)
+            found = self._entries.get(key)
+            if found is not None and found[1] > now:
+                return found[0]
+        try:
+            entry = self._redis_get(key)
+        except _RedisDown:  # the memory copy, while it is fresh, rather than nothing
+            return found[0] if found is not None and found[0].expires_at > now else None
         if entry is not None and entry.expires_at > now:
             self._remember(key, entry)
             return entry
+        if found is not None:  # gone from Redis (expired, or purged): gone here too
+            with self._lock:
+                self._entries.pop(key, None)
         return None
 
     def get_local(self, key: str) -> StoredResponse | None:
         """A fresh response for `key` from this worker's memory only (no Redis round trip)."""
-        entry = peek(self._entries, key)  # no lock, no LRU bump on this path
-        return entry if entry is not None and entry.expires_at > time.time() else None
+        found = peek(self._entries, key)  # no lock, no LRU bump on this path
+        return found[0] if found is not None and found[1] > time.time() else None
 
     def put(self, key: str, status: int, headers: Mapping[str, str], body: bytes) -> bool:
         """Store the response if its headers allow a shared cache to; True if stored."""
@@ -118,8 +129,11 @@ class ResponseCache:
         return True
 
     def _remember(self, key: str, entry: StoredResponse) -> None:
+        until = entry.expires_at
+        if self._redis is not None:
+            until = min(until, time.time() + LOCAL_RECHECK)
         with self._lock:
-            self._entries[key] = entry
+            self._entries[key] = (entry, until)
 
     def _redis_get(self, key: str) -> StoredResponse | None:
         if self._redis is None:
@@ -127,9 +141,9 @@ class ResponseCache:
         import redis
 
         try:
-            raw = self._redis.get(_REDIS_PREFIX + key)
-        except redis.RedisError:
-            return None
+            raw = self._redis.get(REDIS_PREFIX + key)
+        except redis.RedisError as error:
+            raise _RedisDown from error
         if raw is None:
             return None
         try:  # JSON, not pickle: a value in a shared Redis must not be able to run code
@@ -159,6 +173,6 @@ class ResponseCache:
                     "expires_at": entry.expires_at,
                 }
             )
-            self._redis.setex(_REDIS_PREFIX + key, seconds, value)
+            self._redis.setex(REDIS_PREFIX + key, seconds, value)
         except redis.RedisError as error:
             log.warning("response cache: Redis unavailable (%s)", type(error).__name__)

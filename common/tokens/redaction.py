@@ -14,10 +14,16 @@ _PATTERNS = [
     (re.compile(r"(/t/)[^/\s?\"']+"), r"\1" + REDACTED),
     # Authorization: Bearer ... (and bare "Bearer xyz")
     (re.compile(r"(?i)(bearer\s+)[^\s\"',]+"), r"\1" + REDACTED),
-    # anything shaped like a JWT: three base64url segments (header.payload.signature); a JSON
-    # header always encodes to `eyJ...`; other long three-part runs are redacted too
-    (re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*"), REDACTED),
-    (re.compile(r"[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}"), REDACTED),
+    # anything shaped like a JWT: three base64url segments (header.payload.signature), the
+    # dots plain or %-escaped (a query value); a JSON header always encodes to `eyJ...`; other
+    # long three-part runs are redacted too
+    (re.compile(r"eyJ[A-Za-z0-9_-]{4,}(?:(?:\.|%2[eE])[A-Za-z0-9_-]*){0,2}"), REDACTED),
+    (
+        re.compile(
+            r"[A-Za-z0-9_-]{16,}(?:\.|%2[eE])[A-Za-z0-9_-]{16,}(?:\.|%2[eE])[A-Za-z0-9_-]{16,}"
+        ),
+        REDACTED,
+    ),
 ]
 
 

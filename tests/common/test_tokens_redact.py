@@ -29,6 +29,8 @@ TOKEN = sign(payload())
         f"referer https://example.org/readme?a=1;token={TOKEN}",
         f"a bare token {TOKEN} in a message",
         f"quoted '{TOKEN}' and \"{TOKEN}\"",
+        f"GET /x?label=a&session={TOKEN.replace('.', '%2E')} HTTP/1.1",
+        f"GET /x?label=a&session={TOKEN.replace('.', '%2e')}&style=flat HTTP/1.1",
     ],
 )
 def test_redact_removes_every_run_of_the_token(text):

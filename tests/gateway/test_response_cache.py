@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from gateway import response_cache
 from gateway.response_cache import ResponseCache
 from gateway.response_cache import shared_max_age
 from tests.processes import start_redis
@@ -64,3 +65,23 @@ def test_redis_layer_is_shared_and_stores_json_not_pickle(tmp_path):
     # Redis gone: the cache still works from memory, and puts do not raise
     assert second.get("k") is not None
     assert second.put("k3", 200, {"Cache-Control": "max-age=60"}, b"x")
+
+
+def test_a_purged_redis_entry_leaves_every_workers_memory_within_the_recheck(tmp_path, monkeypatch):
+    monkeypatch.setattr(response_cache, "LOCAL_RECHECK", 0.3)
+    process, url = start_redis(tmp_path)
+    try:
+        worker = ResponseCache(redis_url=url)
+        worker.put("k", 200, {**SVG, "Cache-Control": "max-age=60"}, b"<svg/>")
+        assert worker.get_local("k") is not None
+        import redis
+
+        redis.Redis.from_url(url).delete("conda-badges:response:k")  # conda-badges-purge
+        assert worker.get_local("k") is not None  # trusted for LOCAL_RECHECK seconds...
+        time.sleep(0.4)
+        assert worker.get_local("k") is None and worker.get("k") is None  # ...then asked again
+        worker.put("k2", 200, {**SVG, "Cache-Control": "max-age=60"}, b"<svg/>")
+    finally:
+        process.stop()
+    time.sleep(0.4)  # Redis down: the memory copy is served while the entry itself is fresh
+    assert worker.get("k2") is not None
