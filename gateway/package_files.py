@@ -3,6 +3,7 @@ look-ups of many match specs at once (what an SBOM needs for its dependencies)."
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -101,6 +102,15 @@ def find_file(info: PackageInfo, subdir: str, filename: str) -> PackageFile:
         f"file {filename!r} of package {info.name!r} is not in subdir {subdir!r}",
         code="file_not_found",
     )
+
+
+def load_batch_body(raw: bytes) -> object:
+    """The JSON of a batch request body, or a 400 `invalid_parameter` (not JSON, or nested
+    deeper than the parser's recursion limit)."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError too
+        raise InvalidParameter('the body must be JSON: {"specs": [...], "subdir": ...}') from None
 
 
 def parse_batch(body: object) -> tuple[list[str], str | None, str]:

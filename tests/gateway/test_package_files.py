@@ -81,7 +81,11 @@ def test_select_best_is_the_file_the_sbom_resolver_picks(client):
         ('{"specs": ["zlib ~~1"]}', "is not a valid match spec"),
         (json.dumps({"specs": ["zlib"] * 501}), "at most 500 specs"),
         (json.dumps({"specs": ["x" * 300]}), "at most 255 printable characters"),
+        ("[" * 5000 + "]" * 5000, "the body must be JSON"),
+        ('{"specs": ' + "[" * 7000 + "]" * 7000 + "}", "the body must be JSON"),
+        (b"\xff\xfe", "the body must be JSON"),
     ],
+    ids=lambda v: v[:40] if isinstance(v, str) else repr(v)[:40],
 )
 def test_bad_batches_are_400_with_a_clear_message(client, body, message):
     response = client.post(BATCH.format(channel="main"), data=body, content_type="application/json")
