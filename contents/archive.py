@@ -29,6 +29,7 @@ from conda_package_streaming.lazy_wheel import HTTPRangeRequestUnsupported
 from conda_package_streaming.lazy_wheel import LazyConda
 from conda_package_streaming.package_streaming import stream_conda_component
 
+from common import upstream_budget
 from contents.info import is_info_member
 from contents.info import parse_info
 
@@ -103,6 +104,7 @@ class _Session(requests.Session):
 
     def request(self, *args, **kwargs):  # noqa: D102 - requests' own interface
         kwargs.setdefault("timeout", self._timeout)
+        upstream_budget.spend()  # each request of a read counts against the client's budget
         response = super().request(*args, **kwargs)
         if response.status_code == 404:
             raise ArchiveError("the package file is not on the channel's server", missing=True)

@@ -15,6 +15,7 @@ from common import specs
 from common.channels import ChannelConfig
 from common.errors import InvalidParameter
 from common.errors import NotFound
+from common.upstream_budget import UpstreamBudgetExhausted
 from contents import ArchiveRef
 from gateway import artifacts
 from gateway.models import PackageFile
@@ -205,16 +206,20 @@ def matching_files(info: PackageInfo, spec: str, subdir: str | None, select: str
     return found
 
 
-def packages(driver, wanted: list[str], subchannel: str | None) -> dict[str, PackageInfo | None]:
-    """name -> the package, or None when the channel lacks it; one index look-up when the
-    driver can (`packages`), else one `package` call per name."""
-    many = getattr(driver, "packages", None)
-    if many is not None:
-        return many(wanted, subchannel)
-    found: dict[str, PackageInfo | None] = {}
-    for name in dict.fromkeys(wanted):
+DEFERRED = object()  # a name this request had no upstream requests left to look up
+
+
+def packages(driver, wanted: list[str], subchannel: str | None) -> dict[str, object]:
+    """name -> the package, None when the channel lacks it, or DEFERRED when this request's
+    upstream budget (common/upstream_budget.py) ran out before the name could be looked up."""
+    found: dict[str, object] = {}
+    names_left = list(dict.fromkeys(wanted))
+    for index, name in enumerate(names_left):
         try:
             found[name] = driver.package(name, subchannel)
+        except UpstreamBudgetExhausted:
+            found.update(dict.fromkeys(names_left[index:], DEFERRED))
+            break
         except NotFound as error:
             if error.code not in ("package_not_found", "not_found"):
                 raise
@@ -232,6 +237,9 @@ def resolve_batch(
     for spec in spec_list:
         name = specs.spec_name(spec)
         info = found[name]
+        if info is DEFERRED:  # not looked up: ask again (the names looked up are cached)
+            items.append({"spec": spec, "name": name, "found": None, "deferred": True, "files": []})
+            continue
         if info is None:
             items.append({"spec": spec, "name": name, "found": False, "files": []})
             continue
