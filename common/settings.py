@@ -150,6 +150,8 @@ class Settings:
     # range: a remote .conda is read by HTTP range requests (info member only; size checked,
     # sha256 not); full: every archive is downloaded whole and its sha256 checked
     contents_mode: str = field(default="range", metadata={"env": "CONTENTS_MODE"})
+    # seconds a worker remembers that an archive could not be read (and answers so at once)
+    contents_failure_ttl: float = field(default=300.0, metadata={"env": "CONTENTS_FAILURE_TTL"})
     contents_max_bytes: int = field(
         default=512 * 1024 * 1024, metadata={"env": "CONTENTS_MAX_BYTES"}
     )
