@@ -119,12 +119,25 @@ def _wants_version(accept: str | None) -> bool:
     return bool(accept) and "version=" in accept and CDX_TYPE in accept.lower()
 
 
-_SUFFIX_FAMILIES = ((".cdx.json", "cyclonedx"), (".spdx.json", "spdx"))
+# every SBOM document URL ends with one of these (signed or not), and the format family it
+# fixes (None: Accept or `?format=` chooses); the one rule shared caches key documents by
+SBOM_SUFFIXES = {
+    ".cdx.json": "cyclonedx",
+    ".cdx.intoto.json": "cyclonedx",
+    ".spdx.json": "spdx",
+    ".spdx.intoto.json": "spdx",
+    "/sbom.json": None,
+}
+
+
+def is_sbom_document(path: str) -> bool:
+    """Whether `path` is an SBOM document URL (any suffix of SBOM_SUFFIXES)."""
+    return path.endswith(tuple(SBOM_SUFFIXES))
 
 
 def family_of(path: str) -> str | None:
-    """The format family an SBOM URL's suffix fixes (`.cdx.json`, `.spdx.json`), else None."""
-    for suffix, family in _SUFFIX_FAMILIES:
+    """The format family an SBOM URL's suffix fixes (`.cdx.json`, `.spdx.intoto.json`, …)."""
+    for suffix, family in SBOM_SUFFIXES.items():
         if path.endswith(suffix):
             return family
     return None

@@ -55,6 +55,10 @@ class Settings:
     breaker_reset: float = field(default=10.0, metadata={"env": "GATEWAY_BREAKER_RESET"})
     rate_limit: str = field(default="1200 per minute", metadata={"env": "RATE_LIMIT"})
     rate_limit_storage: str = field(default="", metadata={"env": "RATE_LIMIT_STORAGE_URL"})
+    # upstream requests one client request may cause (common/upstream_budget.py); our own
+    # services' calls may cause more: a batch of up to 500 dependency names
+    upstream_request_budget: int = field(default=16, metadata={"env": "UPSTREAM_REQUEST_BUDGET"})
+    upstream_internal_budget: int = field(default=520, metadata={"env": "UPSTREAM_INTERNAL_BUDGET"})
     # addresses/networks of the proxies (the edge) whose X-Forwarded-For/-Proto are believed
     trusted_proxies: tuple[str, ...] = field(
         default=(), metadata={"env": "TRUSTED_PROXIES", "parse": _csv}
@@ -150,6 +154,8 @@ class Settings:
     # range: a remote .conda is read by HTTP range requests (info member only; size checked,
     # sha256 not); full: every archive is downloaded whole and its sha256 checked
     contents_mode: str = field(default="range", metadata={"env": "CONTENTS_MODE"})
+    # seconds a worker remembers that an archive could not be read (and answers so at once)
+    contents_failure_ttl: float = field(default=300.0, metadata={"env": "CONTENTS_FAILURE_TTL"})
     contents_max_bytes: int = field(
         default=512 * 1024 * 1024, metadata={"env": "CONTENTS_MAX_BYTES"}
     )

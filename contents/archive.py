@@ -18,6 +18,7 @@ import hashlib
 import io
 import tarfile
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -29,6 +30,8 @@ from conda_package_streaming.lazy_wheel import HTTPRangeRequestUnsupported
 from conda_package_streaming.lazy_wheel import LazyConda
 from conda_package_streaming.package_streaming import stream_conda_component
 
+from common import upstream_budget
+from contents.bounded import InfoMembers
 from contents.info import is_info_member
 from contents.info import parse_info
 
@@ -36,7 +39,6 @@ CHUNK = 1 << 16
 READ_LOCAL = "local"
 READ_DOWNLOAD = "download"
 READ_RANGE = "range"
-MAX_INFO_MEMBER = 64 * 1024 * 1024  # a single info/ file larger than this is not read
 
 
 class ArchiveError(Exception):
@@ -103,6 +105,7 @@ class _Session(requests.Session):
 
     def request(self, *args, **kwargs):  # noqa: D102 - requests' own interface
         kwargs.setdefault("timeout", self._timeout)
+        upstream_budget.spend()  # each request of a read counts against the client's budget
         response = super().request(*args, **kwargs)
         if response.status_code == 404:
             raise ArchiveError("the package file is not on the channel's server", missing=True)
@@ -117,13 +120,6 @@ def _stem(filename: str) -> str:
     return (
         filename[: -len(".conda")] if filename.endswith(".conda") else filename[: -len(".tar.bz2")]
     )
-
-
-def _read_member(tar: tarfile.TarFile, member: tarfile.TarInfo) -> bytes | None:
-    if not member.isfile() or member.size > MAX_INFO_MEMBER:
-        return None
-    handle = tar.extractfile(member)
-    return handle.read() if handle is not None else None
 
 
 def _hash_member(tar: tarfile.TarFile, member: tarfile.TarInfo) -> dict:
@@ -152,28 +148,30 @@ def _walk(path_or_file, filename: str, component: str):
         raise ArchiveError(f"not a readable conda package ({type(error).__name__})") from error
 
 
-def read_members(path: Path, filename: str) -> tuple[dict[str, bytes], dict[str, dict]]:
-    """(info members by name, shipped files by path with their hashes) of a whole archive."""
-    info: dict[str, bytes] = {}
+def read_members(path: Path, filename: str) -> tuple[InfoMembers, dict[str, dict]]:
+    """(info members, bounded, and shipped files by path with their hashes) of a whole
+    archive."""
+    info = InfoMembers()
     shipped: dict[str, dict] = {}
     with path.open("rb") as handle:
         if filename.endswith(".conda"):
             for tar, member in _walk(handle, filename, "info"):
-                data = _read_member(tar, member)
-                if data is not None:
-                    info[member.name] = data
+                info.add(tar, member)
             handle.seek(0)
             for tar, member in _walk(handle, filename, "pkg"):
                 shipped[member.name] = _hash_member(tar, member)
         else:
             for tar, member in _walk(handle, filename, "pkg"):
                 if is_info_member(member.name):
-                    data = _read_member(tar, member)
-                    if data is not None:
-                        info[member.name] = data
+                    info.add(tar, member)
                 else:
                     shipped[member.name] = _hash_member(tar, member)
     return info, shipped
+
+
+def _parse(info: InfoMembers) -> dict:
+    """The contents document of what was read (with notes on what the bounds left out)."""
+    return parse_info(info.data, digests=info.digests, listed=info.listed, notes=info.finish())
 
 
 def check_files(document: dict, shipped: dict[str, dict]) -> dict:
@@ -246,7 +244,7 @@ def _whole(path: Path, ref: ArchiveRef, how: str, transfer: Transfer, verified: 
         sha256, size = _sha256_of(path)
         _check(ref, sha256, size)
     info, shipped = read_members(path, ref.filename)
-    document = parse_info(info)
+    document = _parse(info)
     files = check_files(document, shipped)
     document["archive"] = {
         **_archive_facts(how, ref, transfer, whole=True),
@@ -301,17 +299,17 @@ def read_range(ref: ArchiveRef, timeout: tuple[float, float], max_bytes: int) ->
             lazy.seek(0)
             _check(ref, None, size)
             lazy.prefetch(_stem(ref.filename))
-            info: dict[str, bytes] = {}
+            info = InfoMembers()
             for tar, member in _walk(lazy, ref.filename, "info"):
-                data = _read_member(tar, member)
-                if data is not None:
-                    info[member.name] = data
+                info.add(tar, member)
             lazy.close()
         except HTTPRangeRequestUnsupported:
             return read_download(ref, timeout, max_bytes)
         except requests.RequestException as error:
             raise ArchiveError(f"range requests failed ({type(error).__name__})") from error
-    document = parse_info(info)
+        except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as error:  # not a .conda
+            raise ArchiveError(f"not a readable conda package ({type(error).__name__})") from error
+    document = _parse(info)
     document["archive"] = _archive_facts(READ_RANGE, ref, transfer, whole=False)
     document["notes"].append(
         "archive digest not verified: only the info member was fetched (HTTP range requests), "

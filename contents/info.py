@@ -7,6 +7,7 @@ cached document of an older shape is never served.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
@@ -15,7 +16,11 @@ from pathlib import PurePosixPath
 
 import yaml
 
-SCHEMA = 1
+from contents.bounded import MAX_TEXT
+from contents.bounded import MAX_TEXTS
+from contents.bounded import cap_texts
+
+SCHEMA = 2  # 2: bounded reads (texts capped in all, `limits`)
 LAYOUT_PATHS_JSON = "paths.json"
 LAYOUT_FILES = "info/files"
 LAYOUT_NONE = "none"
@@ -39,7 +44,6 @@ ABOUT_FIELDS = (
     "root_pkgs",
     "extra",
 )
-MAX_TEXT = 1_000_000  # a license text longer than this is cut (and says so)
 _PYTHON_METADATA = re.compile(r"(?:^|/)site-packages/([^/]+)\.(dist-info|egg-info)(?:/|$)")
 _EGG_PYTHON_TAG = re.compile(r"-py\d+(?:\.\d+)*$")
 _LINK_SCRIPT = re.compile(
@@ -60,9 +64,10 @@ def _json(members: Mapping[str, bytes], name: str) -> dict | None:
 
 
 def _text(raw: bytes) -> tuple[str, bool]:
-    """The bytes as text (UTF-8, else Latin-1), and whether it was cut at MAX_TEXT."""
+    """The bytes as text (UTF-8, else Latin-1), and whether it was cut at MAX_TEXT (bytes
+    that were themselves cut may end inside a UTF-8 character: that tail is dropped)."""
     try:
-        text = raw.decode("utf-8")
+        text = codecs.getincrementaldecoder("utf-8")().decode(raw, final=False)
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
     return text[:MAX_TEXT], len(text) > MAX_TEXT
@@ -138,8 +143,9 @@ def _paths(members: Mapping[str, bytes]) -> tuple[list[dict], str, list[str]]:
     return [], LAYOUT_NONE, ["this package lists no paths (no info/paths.json, no info/files)"]
 
 
-def _licenses(members: Mapping[str, bytes]) -> list[dict]:
-    """The license texts the package ships: info/licenses/**, else info/LICENSE.txt."""
+def _licenses(members: Mapping[str, bytes], digests: Mapping[str, tuple[str, int]]) -> list[dict]:
+    """The license texts the package ships: info/licenses/**, else info/LICENSE.txt (sha256
+    and size of the whole file from `digests` when only its start was kept)."""
     names = sorted(n for n in members if n.startswith("info/licenses/") and not n.endswith("/"))
     if not names and "info/LICENSE.txt" in members:
         names = ["info/LICENSE.txt"]
@@ -147,11 +153,12 @@ def _licenses(members: Mapping[str, bytes]) -> list[dict]:
     for name in names:
         raw = members[name]
         text, cut = _text(raw)
+        sha256, size = digests.get(name) or (hashlib.sha256(raw).hexdigest(), len(raw))
         texts.append(
             {
                 "path": name,
-                "sha256": hashlib.sha256(raw).hexdigest(),
-                "size": len(raw),
+                "sha256": sha256,
+                "size": size,
                 "text": text,
                 "truncated": cut,
             }
@@ -208,13 +215,13 @@ def _resolved(section: object) -> list[dict]:
     return found
 
 
-def _recipe(members: Mapping[str, bytes]) -> tuple[dict, list[str]]:
+def _recipe(members: Mapping[str, bytes], listed: list[str]) -> tuple[dict, list[str]]:
     """Recipe facts: file names, sources, build tools, and (rattler-build) the exact build
     and host packages, from rendered_recipe.yaml, else the rendered meta.yaml."""
-    files = sorted(n[len("info/recipe/") :] for n in members if n.startswith("info/recipe/"))
+    files = sorted(n[len("info/recipe/") :] for n in listed if n.startswith("info/recipe/"))
     recipe: dict = {"files": files, "patches": []}
     for name in files:
-        if name.endswith((".patch", ".diff")):
+        if name.endswith((".patch", ".diff")) and f"info/recipe/{name}" in members:
             text, cut = _text(members[f"info/recipe/{name}"])
             recipe["patches"].append(
                 {"path": f"info/recipe/{name}", "text": text, "truncated": cut}
@@ -295,11 +302,22 @@ def python_distributions(paths: list[dict]) -> list[dict]:
     return sorted(found.values(), key=lambda d: d["path"])
 
 
-def parse_info(members: Mapping[str, bytes]) -> dict:
-    """The contents document of one package from its `info/` members (no archive facts)."""
-    paths, layout, notes = _paths(members)
+def parse_info(
+    members: Mapping[str, bytes],
+    *,
+    digests: Mapping[str, tuple[str, int]] | None = None,
+    listed: list[str] | None = None,
+    notes: list[str] | None = None,
+) -> dict:
+    """The contents document of one package from its `info/` members (no archive facts):
+    `members` holds the bytes read, `digests` (sha256, size) of members only partly kept,
+    `listed` every member name (default: those of `members`), `notes` what reading left out."""
+    listed = sorted(listed if listed is not None else members)
+    paths, layout, path_notes = _paths(members)
     about = _json(members, "info/about.json") or {}
-    recipe, recipe_notes = _recipe(members)
+    recipe, recipe_notes = _recipe(members, listed)
+    licenses = _licenses(members, digests or {})
+    cap_texts([*licenses, *recipe["patches"]])
     return {
         "schema": SCHEMA,
         "layout": layout,
@@ -311,15 +329,16 @@ def parse_info(members: Mapping[str, bytes]) -> dict:
         "index": _json(members, "info/index.json") or {},
         "about": {key: about[key] for key in ABOUT_FIELDS if about.get(key) not in (None, "")},
         "run_exports": _json(members, "info/run_exports.json") or {},
-        "licenses": _licenses(members),
+        "licenses": licenses,
         "recipe": recipe,
         "python": python_distributions(paths),
         "link_scripts": sorted(p["path"] for p in paths if _LINK_SCRIPT.match(p["path"])),
         "activation_scripts": sorted(
             p["path"] for p in paths if _ACTIVATION_SCRIPT.match(p["path"])
         ),
-        "info_files": sorted(members),
-        "notes": notes + recipe_notes,
+        "info_files": listed,
+        "limits": {"text": MAX_TEXT, "texts": MAX_TEXTS},
+        "notes": [*(notes or ()), *path_notes, *recipe_notes],
     }
 
 

@@ -6,9 +6,12 @@ import contextlib
 import hashlib
 import logging
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from common.errors import AppError
 from common.errors import ArchiveIntegrityError
 from common.errors import NotFound
 from common.errors import UpstreamError
@@ -57,6 +60,37 @@ def store_keys(ref: ArchiveRef) -> list[str]:
     return [sha256, f"{sha256}:{where}"]
 
 
+class FailedReads:
+    """Archives whose read failed lately (this process): the same error again, at once,
+    until `ttl` seconds have passed, instead of a new download each time (bounded, LRU)."""
+
+    def __init__(self, ttl: float, entries: int = 1024):
+        self.ttl = ttl
+        self.entries = entries
+        self._items: OrderedDict[str, tuple[float, AppError]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def check(self, key: str) -> None:
+        """Raise the remembered error of `key` (a fresh copy) if it failed within `ttl`."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is None or found[0] <= time.monotonic():
+                self._items.pop(key, None)
+                return
+            error = found[1]
+        raise type(error)(error.message, code=error.code, details=dict(error.details))
+
+    def note(self, key: str, error: AppError) -> None:
+        """Remember that reading `key` failed with `error`."""
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            self._items[key] = (time.monotonic() + self.ttl, error)
+            self._items.move_to_end(key)
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
+
+
 class ContentsService:
     """Reads package contents once per archive and keeps them under its sha256, for ever."""
 
@@ -70,6 +104,7 @@ class ContentsService:
         self._store_lock = threading.Lock()
         self._locks = locks
         self.memory = MemoryCache()
+        self.failed = FailedReads(settings.contents_failure_ttl)
         self.stats = ReadStats()
 
     @property
@@ -111,13 +146,19 @@ class ContentsService:
         found = self._lookup(keys, ref)
         if found is not None:
             return found
+        failure_key = f"{ref.sha256.lower()}:{ref.url}"  # a failure is of that URL's bytes
+        self.failed.check(failure_key)
         locks = self._locks() if self._locks else None
         hold = locks.hold(f"contents:{keys[-1]}", self.settings.lock_wait) if locks else None
         with hold or contextlib.nullcontext():
             found = self._lookup(keys, ref)  # another worker may have just read it
             if found is not None:
                 return found
-            document = self._read(ref, label or ref.filename)
+            try:
+                document = self._read(ref, label or ref.filename)
+            except (NotFound, UpstreamError, ArchiveIntegrityError) as error:
+                self.failed.note(failure_key, error)
+                raise
             verified = document["archive"]["sha256_verified"]
             self._keep(keys[0] if verified else keys[-1], document)
             return document

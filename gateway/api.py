@@ -254,12 +254,22 @@ def batch_files(channel: str, subchannel: str | None = None):
     if request.method != "POST":
         raise MethodNotAllowed(valid_methods=["POST"])
     driver = _driver(channel, subchannel)
-    body = request.get_json(silent=True, force=True)
-    if body is None:
-        raise InvalidParameter('the body must be JSON: {"specs": [...], "subdir": ...}')
+    body = package_files.load_batch_body(request.get_data(cache=False))
     spec_list, subdir, select = package_files.parse_batch(body)
     items = package_files.resolve_batch(driver, subchannel, spec_list, subdir, select)
-    return jsonify({"subdir": subdir, "select": select, "items": items, "total": len(items)})
+    deferred = sum(1 for item in items if item.get("deferred"))
+    response = jsonify(
+        {
+            "subdir": subdir,
+            "select": select,
+            "items": items,
+            "total": len(items),
+            "deferred": deferred,
+        }
+    )
+    if deferred:  # an incomplete answer is never stored
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 _routes("/artifacts/conda/<name>/contents", get_contents, methods=["GET"])

@@ -15,8 +15,6 @@ from urllib.parse import quote
 from common import sbom_negotiation
 from common.tokens.extract import QUERY_PARAMETER
 
-SBOM_SUFFIXES = (".cdx.json", ".spdx.json", "/sbom.json")
-
 
 @dataclass(frozen=True, slots=True)
 class RequestFacts:
@@ -35,7 +33,7 @@ class RequestFacts:
 
     def sbom_variant(self) -> str:
         """The negotiated SBOM format (or error) for SBOM URLs; '' for anything else."""
-        if not self.path.endswith(SBOM_SUFFIXES):
+        if not sbom_negotiation.is_sbom_document(self.path):
             return ""
         format_param = next((v for k, v in self.query if k == "format"), None)
         return sbom_negotiation.variant(self.path, format_param, self.accept)

@@ -25,6 +25,7 @@ from flask import jsonify
 from flask import request
 from flask_limiter import Limiter
 
+from common import upstream_budget
 from common.errors import AppError
 from common.internal import is_internal_call
 from common.settings import Settings
@@ -127,6 +128,15 @@ def _refusal(wait: int, description: str):
     return response
 
 
+def charge(limiter: Limiter, cost: int) -> None:
+    """Count `cost` more hits against every limit this request was counted against."""
+    for counted in limiter.current_limits:
+        try:
+            limiter.limiter.hit(counted.limit, *counted.request_args, cost=cost)
+        except Exception as error:  # a broken counter store must not take the gateway down
+            log.warning("rate limits: cannot charge upstream requests (%s)", type(error).__name__)
+
+
 def init_app(app: Flask, settings: Settings) -> Limiter:
     """Install the limiter on the gateway."""
     uri = storage_uri(settings)
@@ -149,6 +159,21 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         in_memory_fallback_enabled=True,
         default_limits_exempt_when=_exempt,
     )
+
+    @app.before_request
+    def _open_budget():
+        """Every request may cause a bounded number of upstream requests (more for ours)."""
+        internal = is_internal_call(settings.internal_key)
+        upstream_budget.begin(
+            settings.upstream_internal_budget if internal else settings.upstream_request_budget
+        )
+
+    @app.teardown_request
+    def _close_budget(_error):
+        """Upstream requests beyond the first count against the client's limit too."""
+        budget = upstream_budget.end()
+        if budget is not None and budget.spent > 1:
+            charge(limiter, budget.spent - 1)
 
     @app.errorhandler(429)
     def _too_many(error):

@@ -3,6 +3,7 @@ look-ups of many match specs at once (what an SBOM needs for its dependencies)."
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Mapping
 from urllib.parse import quote
@@ -15,6 +16,7 @@ from common import specs
 from common.channels import ChannelConfig
 from common.errors import InvalidParameter
 from common.errors import NotFound
+from common.upstream_budget import UpstreamBudgetExhausted
 from contents import ArchiveRef
 from gateway import artifacts
 from gateway.models import PackageFile
@@ -102,6 +104,15 @@ def find_file(info: PackageInfo, subdir: str, filename: str) -> PackageFile:
         f"file {filename!r} of package {info.name!r} is not in subdir {subdir!r}",
         code="file_not_found",
     )
+
+
+def load_batch_body(raw: bytes) -> object:
+    """The JSON of a batch request body, or a 400 `invalid_parameter` (not JSON, or nested
+    deeper than the parser's recursion limit)."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError too
+        raise InvalidParameter('the body must be JSON: {"specs": [...], "subdir": ...}') from None
 
 
 def parse_batch(body: object) -> tuple[list[str], str | None, str]:
@@ -192,16 +203,20 @@ def matching_files(info: PackageInfo, spec: str, subdir: str | None, select: str
     return found
 
 
-def packages(driver, wanted: list[str], subchannel: str | None) -> dict[str, PackageInfo | None]:
-    """name -> the package, or None when the channel lacks it; one index look-up when the
-    driver can (`packages`), else one `package` call per name."""
-    many = getattr(driver, "packages", None)
-    if many is not None:
-        return many(wanted, subchannel)
-    found: dict[str, PackageInfo | None] = {}
-    for name in dict.fromkeys(wanted):
+DEFERRED = object()  # a name this request had no upstream requests left to look up
+
+
+def packages(driver, wanted: list[str], subchannel: str | None) -> dict[str, object]:
+    """name -> the package, None when the channel lacks it, or DEFERRED when this request's
+    upstream budget (common/upstream_budget.py) ran out before the name could be looked up."""
+    found: dict[str, object] = {}
+    names_left = list(dict.fromkeys(wanted))
+    for index, name in enumerate(names_left):
         try:
             found[name] = driver.package(name, subchannel)
+        except UpstreamBudgetExhausted:
+            found.update(dict.fromkeys(names_left[index:], DEFERRED))
+            break
         except NotFound as error:
             if error.code not in ("package_not_found", "not_found"):
                 raise
@@ -219,6 +234,9 @@ def resolve_batch(
     for spec in spec_list:
         name = specs.spec_name(spec)
         info = found[name]
+        if info is DEFERRED:  # not looked up: ask again (the names looked up are cached)
+            items.append({"spec": spec, "name": name, "found": None, "deferred": True, "files": []})
+            continue
         if info is None:
             items.append({"spec": spec, "name": name, "found": False, "files": []})
             continue

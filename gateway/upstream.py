@@ -24,6 +24,7 @@ from cachetools import FIFOCache
 from flask import g
 from flask import has_request_context
 
+from common import upstream_budget
 from common.errors import UpstreamError
 from common.errors import UpstreamInvalid
 from common.observability import CACHE
@@ -166,6 +167,8 @@ class UpstreamFetcher:
         """
         headers = authorization(credential)
         session = self._file_session if url.startswith("file:") else self._direct_session
+        if not url.startswith("file:"):
+            upstream_budget.spend()
         try:
             response = session.get(url, headers=headers, timeout=self.settings.upstream_timeout)
         except (requests.RequestException, OSError) as error:
@@ -249,22 +252,38 @@ class UpstreamFetcher:
     def _send(self, url: str, ttl: int, headers: dict):
         if url.startswith("file:"):
             return self._file_session.get(url)
+        budget = upstream_budget.current()
+        if budget is not None and not budget.allows():
+            # this request has spent its upstream requests: only what the HTTP cache holds
+            response = self.session.get(url, expire_after=ttl, headers=headers, only_if_cached=True)
+            if response.status_code == 504:  # requests-cache's "not cached"
+                raise upstream_budget.exhausted(budget.limit)
+            return response
         try:
-            return self.session.get(
+            response = self.session.get(
                 url, expire_after=ttl, headers=headers, timeout=self.settings.upstream_timeout
             )
         except redis.RedisError as error:
             # the shared cache is down: go to the upstream directly rather than fail
             log.warning("HTTP cache unavailable (%s); fetching uncached", type(error).__name__)
+            upstream_budget.spend()
             return self._direct_session.get(
                 url, headers=headers, timeout=self.settings.upstream_timeout
             )
+        if budget is not None and not getattr(response, "from_cache", False):
+            budget.spend()
+        return response
 
     def _refresh(self, url, ttl, channel, parse, credential, auth_scheme, decode=None):
         previous = self._parsed_entry(url)
         headers = authorization(credential, auth_scheme)
         try:
             response = self._send(url, ttl, headers)
+        except upstream_budget.UpstreamBudgetExhausted:
+            if previous is None:
+                raise
+            _note_cache("stale")  # no upstream request left: what we parsed before will do
+            return self._value(previous)
         except (
             requests.RequestException,
             OSError,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import atexit
+import base64
+import json
 import os
 import shutil
 import tempfile
@@ -87,3 +89,38 @@ def gateway_client(state_dir: Path, **environ: str):
 def mint_token():
     """A function minting HS256 test tokens that the `system` fixture accepts."""
     return mint
+
+
+def sbom_document_paths(file_path: str) -> list[str]:
+    """Every SBOM document URL the SBOM service routes (read from its url_map, so a new suffix
+    is included the day it is added) for the package file `file_path` (`/<channel>/<subdir>/
+    <filename>`); label routes are left out (they differ only by the `/label/<name>` part)."""
+    from flask import Flask
+
+    from services.sbom.views import KEYS_PATH
+    from services.sbom.views import bp
+
+    app = Flask("sbom-routes")
+    app.register_blueprint(bp)
+    channel, subdir, filename = file_path.strip("/").split("/")
+    paths = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.rule == KEYS_PATH or "<subchannel>" in rule.rule:
+            continue
+        path = rule.rule.replace("<channel>", channel).replace("<subdir>", subdir)
+        paths.append(path.replace("<filename>", filename))
+    return sorted(paths)
+
+
+def sbom_document_format(body: bytes) -> str:
+    """The format an SBOM answer is in, read from the document (inside a DSSE envelope too)."""
+    document = json.loads(body)
+    if "payload" in document:  # a signed in-toto envelope: the statement's predicate
+        document = json.loads(base64.b64decode(document["payload"]))["predicate"]
+    return document.get("specVersion") or document["spdxVersion"]
+
+
+SBOM_ACCEPT_POISON = [
+    "application/vnd.cyclonedx+json; version=1.5",
+    "application/spdx+json;q=2, */*",
+]

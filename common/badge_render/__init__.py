@@ -19,19 +19,23 @@ from common.badge_render.styles import DRAW
 __all__ = ["STYLES", "accessible_text", "render", "render_svg", "warm_up"]
 
 CACHE_SIZE = 4096
+DEFAULT_LABEL_COLOR = "grey"
 
 
 def render(
     label: str,
     message: str,
     color: str,
-    label_color: str = "grey",
+    label_color: str | None = None,
     *,
     style: str = "flat",
     logo: str | None = None,
     links: tuple[str, ...] = (),
 ) -> str:
     """An accessible SVG badge; colours are shields names or hex, the logo a data: URI.
+
+    `label_color` None means not given (grey); given, it draws the label part even for an
+    empty label (a 10 px stub), as badge-maker does.
 
     One link wraps the whole badge; two links go to the left and right halves. Raises
     ValueError for an unknown style, more than two links or a logo that is not a data: URI.
@@ -40,7 +44,8 @@ def render(
         label=label.strip(),
         message=message.strip(),
         color=to_svg_color(color),
-        label_color=to_svg_color(label_color),
+        label_color=to_svg_color(label_color or DEFAULT_LABEL_COLOR),
+        label_color_given=label_color is not None,
         links=tuple(links),
         logo=logo,
         style=style,
@@ -53,7 +58,7 @@ def render_svg(
     label: str,
     message: str,
     color: str,
-    label_color: str = "grey",
+    label_color: str | None = None,
     links: tuple[str, ...] = (),
     logo: str | None = None,
     style: str = "flat",

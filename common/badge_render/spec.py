@@ -21,6 +21,7 @@ class BadgeSpec:
     links: tuple[str, ...] = ()
     logo: str | None = None
     style: str = "flat"
+    label_color_given: bool = False  # badge-maker draws a label part for it, label or not
 
     def __post_init__(self) -> None:
         if self.style not in STYLES:

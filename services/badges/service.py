@@ -59,13 +59,13 @@ def encode(
     """The badge as SVG bytes or shields-endpoint JSON bytes, options applied."""
     label = badge.label if options.label is None else options.label
     color = badge.color if is_error or options.color is None else options.color
-    label_color = DEFAULT_LABEL_COLOR if is_error else options.label_color or DEFAULT_LABEL_COLOR
+    label_color = None if is_error else options.label_color  # None: not given (grey)
     if ext == "json":
         body = endpoint_json(
             label,
             badge.message,
             color,
-            label_color,
+            label_color or DEFAULT_LABEL_COLOR,
             cache_seconds=seconds,
             is_error=is_error,
             style=options.style,

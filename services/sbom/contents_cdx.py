@@ -29,6 +29,7 @@ from cyclonedx.model.component_evidence import Occurrence
 from cyclonedx.model.license import DisjunctiveLicense
 from packageurl import PackageURL
 
+from services.sbom.facts import MISSING_WITHOUT_CONTENTS
 from services.sbom.facts import Facts
 
 
@@ -209,7 +210,10 @@ def contents_properties(facts: Facts) -> list[tuple[str, object]]:
     """What the document can say about the package contents and how they were read."""
     contents = facts.contents
     if contents is None:
-        return [("conda:contents:status", facts.contents_status)]
+        return [
+            ("conda:contents:status", facts.contents_status),
+            ("conda:contents:missing", MISSING_WITHOUT_CONTENTS),
+        ]
     archive = contents.get("archive") or {}
     about = contents.get("about") or {}
     extra = about.get("extra") if isinstance(about.get("extra"), Mapping) else {}

@@ -26,6 +26,7 @@ from spdx_tools.spdx.model import RelationshipType
 from spdx_tools.spdx.model import SpdxNoAssertion
 
 from services.sbom.contents_cdx import http_url
+from services.sbom.facts import MISSING_WITHOUT_CONTENTS
 from services.sbom.facts import Facts
 
 _REF_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
@@ -109,7 +110,7 @@ def source_info(facts: Facts) -> str | None:
     """A sentence on the package's origin: builder, recipe sources, how its contents were read."""
     contents = facts.contents
     if contents is None:
-        return f"package contents {facts.contents_status}"
+        return f"package contents {facts.contents_status}; missing: {MISSING_WITHOUT_CONTENTS}"
     recipe = contents.get("recipe") or {}
     about = contents.get("about") or {}
     archive = contents.get("archive") or {}

@@ -15,6 +15,7 @@ from common import names
 from common.errors import InvalidName
 from common.errors import NotFound
 from common.errors import UpstreamError
+from common.errors import UpstreamInvalid
 from common.metadata_client import MetadataClient
 from common.names import split_file_name
 from services.sbom import resolve
@@ -46,6 +47,9 @@ _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 BATCH_SIZE = 500  # the metadata API's limit of specs per batch request
 CONTENTS_AVAILABLE = "available"
+# what an SBOM made without the package's contents lacks (it says so)
+MISSING_WITHOUT_CONTENTS = "files, license texts, recipe sources, Python distributions, scripts"
+CONTENTS_UNREADABLE = "unreadable now"  # the start of a degraded document's contents status
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,11 @@ class Facts:
         values["contents"] = contents_digest(self.contents)
         text = orjson.dumps(values, option=orjson.OPT_SORT_KEYS, default=str)
         return hashlib.sha256(text).hexdigest()
+
+    @property
+    def degraded(self) -> bool:
+        """Whether the contents could not be read now (a later request may read them)."""
+        return self.contents_status.startswith(CONTENTS_UNREADABLE)
 
     def graph(self) -> resolve.Graph:
         """The resolved dependency graph of the file."""
@@ -140,10 +149,11 @@ def _files_of(client, channel, name, subchannel, token, subdir, filename) -> lis
 
 
 def _contents(client, channel, name, subchannel, token, subdir, filename):
-    """(the contents document, "available"), or (None, why not) when the archive is not there.
+    """(the contents document, "available"), or (None, why not) when the archive is not there
+    or cannot be read now (the SBOM is then made from the package's record, and says so).
 
-    An archive that does not match its repodata (502 `archive_digest_mismatch`) and a server
-    that cannot be read are errors: the SBOM is refused rather than made without them.
+    An archive that does not match its repodata (502 `archive_digest_mismatch`) is an error:
+    the SBOM is refused rather than made without its contents.
     """
     try:
         return client.contents(channel, name, subdir, filename, subchannel, token), (
@@ -153,6 +163,10 @@ def _contents(client, channel, name, subchannel, token, subdir, filename):
         if error.code not in ("contents_unavailable", "file_not_found"):
             raise
         return None, f"unavailable: {error.message}"
+    except UpstreamInvalid:
+        raise
+    except UpstreamError as error:
+        return None, f"{CONTENTS_UNREADABLE} ({error.code}): {error.message}"
 
 
 def _lookup_specs(graph: resolve.Graph, missing: list[str]) -> dict[str, list[str]]:

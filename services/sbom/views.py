@@ -18,12 +18,14 @@ from common import tokens
 from common.errors import AppError
 from common.errors import InvalidParameter
 from common.errors import NotFound
+from common.errors import UpstreamError
 from services.sbom import facts as facts_module
 
 bp = Blueprint("sbom", __name__)
 
 _SUFFIX_FAMILY = {"cdx.json": "cyclonedx", "spdx.json": "spdx"}
 PUBLIC_MAX_AGE = 300
+DEGRADED_MAX_AGE = 30  # an SBOM made without the contents that could not be read now
 KEYS_PATH = "/.well-known/conda-badges/sbom-keys.json"
 
 
@@ -110,6 +112,12 @@ def _answer(
         facts = gather()
     else:
         facts = state["facts"].get((scope, channel, subchannel, subdir, filename, files), gather)
+    if signed and facts.degraded:  # a signature vouches for a complete document
+        raise UpstreamError(
+            f"the contents of {filename!r} cannot be read now ({facts.contents_status}); "
+            "an SBOM without them is served unsigned only",
+            code="contents_unreadable",
+        )
     if signed:
         make = _envelope(facts, fmt.family, key)
         body = state["cache"].get(facts, fmt, variant=f":intoto:{key.keyid}", make=make)
@@ -126,7 +134,8 @@ def _answer(
     if token:
         response.headers["Cache-Control"] = "private, no-store"
     else:
-        response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+        max_age = DEGRADED_MAX_AGE if facts.degraded else PUBLIC_MAX_AGE
+        response.headers["Cache-Control"] = f"public, max-age={max_age}"
     response.add_etag()
     return response.make_conditional(request)
 

@@ -4,18 +4,28 @@ server; digests checked against repodata; the shared store keeps documents for e
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import shutil
 
 import pytest
 
 from common.errors import ArchiveIntegrityError
 from common.errors import NotFound
+from common.errors import UpstreamError
 from common.settings import Settings
 from contents import ContentsService
 from contents.archive import ArchiveMismatch
 from contents.archive import read_download
 from contents.archive import read_local
+from contents.archive import read_members
 from contents.archive import read_range
+from contents.bounded import MAX_INFO_TOTAL
+from contents.bounded import MAX_TEXT
+from contents.bounded import MAX_TEXTS
+from contents.info import parse_info
+from tests.contents.bomb import BOMB_FILE_BYTES
+from tests.contents.bomb import BOMB_FILES
+from tests.contents.bomb import build_bomb
 from tests.contents.conftest import ZLIB_BZ2
 from tests.contents.conftest import ZLIB_CONDA
 from tests.contents.conftest import archives
@@ -186,3 +196,42 @@ def test_redis_keeps_documents_for_every_replica(tmp_path):
     down = _service(tmp_path / "c", cache_url=url)
     assert down.get(local_ref(ZLIB_CONDA))["archive"]["sha256_verified"]
     assert down.stats.reads == 1
+
+
+def test_a_failed_read_is_remembered_for_a_while_not_downloaded_again(tmp_path, server):
+    path = f"/{ZLIB_CONDA.parent.name}/{ZLIB_CONDA.name}"
+    server.overrides[path] = b"this is not a conda package" + bytes(ZLIB_CONDA.stat().st_size - 27)
+    service = _service(tmp_path)
+    for _ in range(3):
+        with pytest.raises(UpstreamError) as caught:
+            service.get(remote_ref(server))
+        assert caught.value.code == "contents_unreadable"
+    assert service.stats.reads == 1
+    forgetful = _service(tmp_path, contents_failure_ttl=0)
+    for _ in range(2):
+        with pytest.raises(UpstreamError):
+            forgetful.get(remote_ref(server))
+    assert forgetful.stats.reads == 2
+
+
+def test_a_zstd_bomb_is_read_within_the_bounds_and_says_what_it_cut(tmp_path):
+    bomb = build_bomb(ZLIB_CONDA, tmp_path)
+    info, _ = read_members(bomb, bomb.name)
+    zeros = hashlib.sha256()
+    for _ in range(BOMB_FILE_BYTES // (1 << 20)):
+        zeros.update(bytes(1 << 20))
+    bombs = [n for n in info.listed if "zeros-" in n]
+    assert len(bombs) == BOMB_FILES
+    assert all(info.digests[n] == (zeros.hexdigest(), BOMB_FILE_BYTES) for n in bombs)
+    assert info.kept <= MAX_INFO_TOTAL
+    document = parse_info(info.data, digests=info.digests, listed=info.listed)
+    texts = [entry["text"] for entry in document["licenses"]]
+    assert sum(map(len, texts)) <= MAX_TEXTS and max(map(len, texts)) <= MAX_TEXT
+    cut = [e for e in document["licenses"] if "zeros-" in e["path"]]
+    assert all(e["truncated"] and e["size"] == BOMB_FILE_BYTES for e in cut)
+    # zlib's own facts are all still there
+    plain = read_local(local_ref(ZLIB_CONDA))
+    assert document["paths"] == [
+        {k: v for k, v in p.items() if k != "sha1"} for p in plain["paths"]
+    ]
+    assert document["about"] == plain["about"] and document["index"] == plain["index"]

@@ -16,7 +16,10 @@ import pytest
 
 from deploy.cluster import BRIEF_CHANNEL
 from deploy.cluster import start_cluster
+from tests.conftest import SBOM_ACCEPT_POISON as POISON
 from tests.conftest import mint
+from tests.conftest import sbom_document_format as document_format
+from tests.conftest import sbom_document_paths
 from tests.processes import http_get
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("edge")]
@@ -162,6 +165,22 @@ def test_negotiated_sboms_are_not_cached_at_the_edge(cluster):
     assert head["x-edge-cache"] == "BYPASS" and b"spdxVersion" in body
     _, head, body = get(cluster, path, {"Accept": "*/*"})
     assert b'"bomFormat": "CycloneDX"' in body or b'"bomFormat":"CycloneDX"' in body
+
+
+@pytest.mark.parametrize("path", sbom_document_paths("/recipes/noarch/dependency-2.0-0.conda"))
+def test_no_sbom_route_lets_one_clients_accept_choose_the_format_at_the_edge(cluster, path):
+    """Every SBOM document route (from the service's url_map, signed ones included), through
+    the edge, both gateway replicas and Redis: a hostile Accept first never chooses the format
+    a plain request gets later."""
+    poisoned = f"{path}?x={uuid.uuid4().hex[:8]}"
+    for accept in POISON * 3:
+        _, head, _ = get(cluster, poisoned, {"Accept": accept})
+        if "version=" in accept:  # never stored at the edge, whatever the suffix
+            assert head["x-edge-cache"] == "BYPASS"
+    fresh = get(cluster, f"{path}?x={uuid.uuid4().hex[:8]}")
+    plain = get(cluster, poisoned)
+    assert plain[0] == fresh[0] == 200
+    assert document_format(plain[2]) == document_format(fresh[2])
 
 
 def test_a_burst_of_cold_requests_reaches_the_gateway_once(cluster):

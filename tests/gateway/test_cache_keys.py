@@ -41,3 +41,20 @@ def test_badges_ignore_accept_but_sboms_key_on_the_negotiated_format():
 def test_method_and_base_url_are_part_of_the_key():
     assert key(method="HEAD") != key()
     assert key(base="https://a.example") != key(base="https://b.example")
+
+
+CDX_15 = "application/vnd.cyclonedx+json; version=1.5"
+
+
+def test_every_sbom_document_route_is_keyed_by_the_format_it_negotiates():
+    from gateway.proxy import SBOM_PATH
+    from tests.conftest import sbom_document_paths
+
+    paths = sbom_document_paths(SBOM)
+    assert any(p.endswith(".intoto.json") for p in paths) and len(paths) >= 5
+    for path in paths:
+        assert SBOM_PATH.match(path), path
+        facts = RequestFacts("GET", path, (), CDX_15)
+        assert facts.sbom_variant(), f"{path} is keyed without its negotiated format"
+        if not path.endswith(".spdx.json") and ".spdx." not in path:
+            assert key(path, accept=CDX_15) != key(path), path

@@ -81,7 +81,11 @@ def test_select_best_is_the_file_the_sbom_resolver_picks(client):
         ('{"specs": ["zlib ~~1"]}', "is not a valid match spec"),
         (json.dumps({"specs": ["zlib"] * 501}), "at most 500 specs"),
         (json.dumps({"specs": ["x" * 300]}), "at most 255 printable characters"),
+        ("[" * 5000 + "]" * 5000, "the body must be JSON"),
+        ('{"specs": ' + "[" * 7000 + "]" * 7000 + "}", "the body must be JSON"),
+        (b"\xff\xfe", "the body must be JSON"),
     ],
+    ids=lambda v: v[:40] if isinstance(v, str) else repr(v)[:40],
 )
 def test_bad_batches_are_400_with_a_clear_message(client, body, message):
     response = client.post(BATCH.format(channel="main"), data=body, content_type="application/json")
@@ -160,19 +164,27 @@ def test_contents_of_a_file_without_an_archive_is_unavailable(client):
     assert response.get_json()["error"]["code"] == "contents_unavailable"
 
 
-def test_batch_works_for_drivers_without_a_many_packages_call(client):
+def test_names_past_the_upstream_budget_are_deferred_not_reported_missing(client):
+    from common.upstream_budget import exhausted
+    from gateway.package_files import DEFERRED
     from gateway.package_files import packages
 
     app = client.application
     with app.test_request_context():
         conda = app.extensions["catalog"].driver("main")
 
-        class OneByOne:  # a driver with only the protocol's `package` (anaconda-org, platform)
+        class TwoThenSpent:  # a driver whose request runs out of upstream requests
             channel = conda.channel
+            asked: list[str] = []
 
             def package(self, name, subchannel):
+                self.asked.append(name)
+                if len(self.asked) > 2:
+                    raise exhausted(2)
                 return conda.package(name, subchannel)
 
-        wanted = ["zlib", "nope", "libgcc-ng", "zlib"]
-        assert packages(OneByOne(), wanted, None) == packages(conda, wanted, None)
-        assert packages(conda, wanted, None)["nope"] is None
+        wanted = ["zlib", "nope", "libgcc-ng", "zlib", "xz"]
+        found = packages(TwoThenSpent(), wanted, None)
+        assert found["zlib"] is packages(conda, ["zlib"], None)["zlib"]
+        assert found["nope"] is None
+        assert found["libgcc-ng"] is DEFERRED and found["xz"] is DEFERRED

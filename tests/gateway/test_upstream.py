@@ -160,3 +160,24 @@ def test_a_slow_upstream_is_asked_once_not_again(tmp_path):
     with DroppingServer(silent=True).running() as upstream, pytest.raises(UpstreamError):
         _fetcher(tmp_path).get(f"{upstream.url}/repodata.json", ttl=60, channel="c", parse=len)
     assert len(upstream.requests) == 1
+
+
+def test_a_spent_budget_still_reads_the_http_cache_and_what_was_parsed_before(tmp_path, server):
+    from common import upstream_budget
+
+    fetcher = _fetcher(tmp_path)
+    url = f"{server.url}/linux-64/repodata.json"
+    budget = upstream_budget.begin(1)
+    try:
+        assert fetcher.get(url, ttl=1, channel="c", parse=_count_packages)[0] == 4211
+        assert budget.spent == 1 and server.count() == 1
+        with pytest.raises(upstream_budget.UpstreamBudgetExhausted):
+            fetcher.get(f"{server.url}/linux-64/other.json", ttl=1, channel="c", parse=len)
+        time.sleep(1.1)  # expired: a refresh is due, but this request has nothing left
+        value, _ = fetcher.get(url, ttl=1, channel="c", parse=_count_packages)
+        assert value == 4211 and server.count() == 1
+        fetcher._parsed.clear()  # noqa: SLF001 - a new worker: only the HTTP cache holds it
+        assert fetcher.get(url, ttl=300, channel="c", parse=_count_packages)[0] == 4211
+        assert server.count() == 1
+    finally:
+        upstream_budget.end()

@@ -47,6 +47,7 @@ def request(
     headers: dict[str, str] | None = None,
     method: str = "GET",
     timeout: float = 30,
+    body: bytes | None = None,
 ) -> Answer:
     """One request from the loopback address `source` (a distinct client per address)."""
     host, _, port = base.removeprefix("http://").partition(":")
@@ -57,7 +58,9 @@ def request(
         connection.putrequest(method, path, skip_host="Host" in (headers or {}))
         for name, value in (headers or {}).items():
             connection.putheader(name, value)
-        connection.endheaders()
+        if body is not None:
+            connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body)
         response = connection.getresponse()
         return Answer(
             response.status,

@@ -7,6 +7,9 @@ import uuid
 
 import pytest
 
+from tests.conftest import SBOM_ACCEPT_POISON as POISON
+from tests.conftest import sbom_document_format as document_format
+from tests.conftest import sbom_document_paths
 from tests.security.conftest import request
 
 pytestmark = pytest.mark.integration
@@ -32,3 +35,16 @@ def test_one_clients_accept_header_does_not_choose_the_format_for_others(attacke
         assert through_gateway.status == direct.status == 200
         assert through_gateway.type == direct.type
         assert through_gateway.body == direct.body
+
+
+@pytest.mark.parametrize("path", sbom_document_paths(FILE))
+def test_no_sbom_route_lets_one_clients_accept_choose_the_format_for_others(attacked, path):
+    """Every SBOM document route the service has (signed ones included): six requests with a
+    hostile Accept, then a plain one from another client gets the plain format."""
+    poisoned = f"{path}?x={uuid.uuid4().hex[:8]}"
+    for accept in POISON * 3:
+        request(attacked.gateway_url, poisoned, headers={"Accept": accept})
+    fresh = request(attacked.gateway_url, f"{path}?x={uuid.uuid4().hex[:8]}", source="127.0.0.52")
+    plain = request(attacked.gateway_url, poisoned, source="127.0.0.53")
+    assert plain.status == fresh.status == 200
+    assert document_format(plain.body) == document_format(fresh.body)

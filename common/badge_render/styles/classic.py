@@ -45,9 +45,9 @@ class Classic:
 
 def layout(spec: BadgeSpec) -> Classic:
     """The widths and offsets of both halves: logo, label, message."""
-    has_label = bool(spec.label)
+    has_label = bool(spec.label) or spec.label_color_given  # badge-maker's `hasLabel`
     logo = (LOGO_SIZE + (LOGO_GAP if has_label else 0)) if spec.logo else 0
-    label_width = preferred_width(spec.label, VERDANA_11) if has_label else 0
+    label_width = preferred_width(spec.label, VERDANA_11) if spec.label else 0
     left_width = label_width + 2 * PADDING + logo if has_label else 0
     message_width = preferred_width(spec.message, VERDANA_11)
     message_margin = left_width - (1 if spec.message else 0)

@@ -21,6 +21,10 @@ LOGO_GAP = 3
 
 
 def _capitalized(text: str) -> str:
+    """badge-maker's `capitalize`: JavaScript upper-cases the first UTF-16 unit, so a label
+    starting with a letter outside the BMP (a surrogate pair there) is left as it is."""
+    if not text or ord(text[0]) > 0xFFFF:
+        return text
     return text[:1].upper() + text[1:]
 
 

@@ -118,6 +118,22 @@ def test_options_are_applied(client):
     assert b'shape-rendering="crispEdges"' in response.data and b"rx=" not in response.data
 
 
+def test_an_empty_label_with_a_label_colour_draws_the_stub_badge_maker_draws(client):
+    stub = client.get("/main/zlib/badges/version.svg?label=&labelColor=red")
+    plain = client.get("/main/zlib/badges/version.svg?label=")
+    root = parse_svg(stub.data)
+    rects = [r for r in root.iter("{http://www.w3.org/2000/svg}rect") if r.get("rx") is None]
+    assert (rects[0].get("width"), rects[0].get("fill")) == ("10", render_fill("red"))
+    assert int(root.get("width")) == int(parse_svg(plain.data).get("width")) + 10
+    assert root.get("aria-label") == "1.2.11"
+
+
+def render_fill(color: str) -> str:
+    from common.badge_colors import to_svg_color
+
+    return to_svg_color(color)
+
+
 @pytest.mark.parametrize(
     ("error", "status", "text"),
     [
