@@ -127,11 +127,13 @@ def _read_member(tar: tarfile.TarFile, member: tarfile.TarInfo) -> bytes | None:
 
 
 def _hash_member(tar: tarfile.TarFile, member: tarfile.TarInfo) -> dict:
-    """SHA-256, SHA-1 and size of one shipped file; links and folders get their type only."""
-    if member.issym() or member.islnk():
-        return {"type": "link"}
+    """SHA-256, SHA-1, size and mode of one shipped file; a link gets its type and target."""
+    if member.issym():
+        return {"type": "symlink", "target": member.linkname, "mode": member.mode}
+    if member.islnk():
+        return {"type": "link", "target": member.linkname, "mode": member.mode}
     if not member.isfile():
-        return {"type": "other"}
+        return {"type": "other", "mode": member.mode}
     handle = tar.extractfile(member)
     sha256, sha1, size = hashlib.sha256(), hashlib.sha1(), 0  # noqa: S324 - SPDX needs SHA-1
     if handle is not None:
@@ -139,7 +141,13 @@ def _hash_member(tar: tarfile.TarFile, member: tarfile.TarInfo) -> dict:
             sha256.update(chunk)
             sha1.update(chunk)
             size += len(chunk)
-    return {"type": "file", "sha256": sha256.hexdigest(), "sha1": sha1.hexdigest(), "size": size}
+    return {
+        "type": "file",
+        "sha256": sha256.hexdigest(),
+        "sha1": sha1.hexdigest(),
+        "size": size,
+        "mode": member.mode,
+    }
 
 
 def _walk(path_or_file, filename: str, component: str):
@@ -176,46 +184,69 @@ def read_members(path: Path, filename: str) -> tuple[dict[str, bytes], dict[str,
     return info, shipped
 
 
-def check_files(document: dict, shipped: dict[str, dict]) -> dict:
-    """Check paths.json's hashes against the shipped bytes; add each file's SHA-1.
+def _held(entry: dict, found: dict) -> bool:
+    """Describe a path by what the archive holds there; True when paths.json says otherwise.
 
-    A softlink's hash in paths.json is its target's (CEP 34), and archives store links without
-    data, so a link is matched to the regular file with that hash (and gets its SHA-1).
+    A regular file: its own hashes and size (paths.json's sha256, if different, is kept as
+    `paths_json_sha256`). A symbolic link holds no bytes: its hashes stay paths.json's, which
+    are its target's (CEP 34), and `hashes_of` says so.
+    """
+    entry["archive_type"] = found["type"]
+    entry["archive_mode"] = found.get("mode")
+    if found["type"] != "file":
+        entry["link_target"] = found.get("target")
+        entry["hashes_of"] = "link target" if entry["path_type"] == "softlink" else None
+        return found["type"] != "symlink" or entry["path_type"] != "softlink"
+    listed = entry["sha256"]
+    entry["sha256"], entry["sha1"], entry["size"] = found["sha256"], found["sha1"], found["size"]
+    entry["hashes_of"] = "archive member"
+    if entry["path_type"] == "softlink" or (listed is not None and listed != found["sha256"]):
+        entry["paths_json_sha256"] = listed
+        return True
+    return False
+
+
+def check_files(document: dict, shipped: dict[str, dict]) -> dict:
+    """Describe each listed path by what the archive holds; count where paths.json differs.
+
+    One rule: a file's hashes are of the bytes the archive holds at that path. A symbolic link
+    holds none, so it keeps paths.json's hash of its target (and its SHA-1 is the target's).
+    A path that paths.json calls a softlink but the archive stores as a regular file (some
+    `.tar.bz2` builds store 0-byte files there) is hashed as stored and counted as mismatched.
     """
     by_sha256 = {f["sha256"]: f["sha1"] for f in shipped.values() if f.get("type") == "file"}
     checked = mismatched = 0
-    missing = []
+    missing, differing = [], []
     for entry in document["paths"]:
         found = shipped.get(entry["path"])
         if found is None:
             missing.append(entry["path"])
             continue
-        if found.get("type") == "file" and entry["path_type"] != "softlink":
-            checked += 1
-            entry["sha1"] = found["sha1"]
-            if entry["sha256"] is None:
-                entry["sha256"], entry["size"] = found["sha256"], found["size"]
-            elif found["sha256"] != entry["sha256"] or found["size"] != entry["size"]:
-                mismatched += 1
-                entry["archive_sha256"] = found["sha256"]
-        elif entry["sha256"] in by_sha256:
+        checked += found["type"] == "file"
+        if _held(entry, found):
+            mismatched += 1
+            differing.append(entry["path"])
+        if found["type"] != "file" and entry["sha256"] in by_sha256:
             entry["sha1"] = by_sha256[entry["sha256"]]
     listed = {entry["path"] for entry in document["paths"]}
     return {
         "files_checked": checked,
         "files_mismatched": mismatched,
+        "mismatched_paths": differing,
         "listed_not_shipped": sorted(missing),
         "shipped_not_listed": sorted(p for p in shipped if p not in listed),
     }
 
 
-def _sha256_of(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
+def _digests_of(path: Path) -> tuple[str, str, int]:
+    """(sha256, sha512, size) of a whole file."""
+    sha256, sha512, size = hashlib.sha256(), hashlib.sha512(), 0
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
-            digest.update(chunk)
+            sha256.update(chunk)
+            sha512.update(chunk)
             size += len(chunk)
-    return digest.hexdigest(), size
+    return sha256.hexdigest(), sha512.hexdigest(), size
 
 
 def _check(ref: ArchiveRef, sha256: str | None, size: int | None) -> None:
@@ -225,12 +256,15 @@ def _check(ref: ArchiveRef, sha256: str | None, size: int | None) -> None:
         raise ArchiveMismatch("the archive's sha256", ref.sha256.lower(), sha256)
 
 
-def _archive_facts(how: str, ref: ArchiveRef, transfer: Transfer, whole: bool) -> dict:
+def _archive_facts(
+    how: str, ref: ArchiveRef, transfer: Transfer, whole: bool, sha512: str | None = None
+) -> dict:
     """How the archive was read and what that verified (a whole read checks the sha256 and
-    every file; a range read only the size)."""
+    every file, and computes the SHA-512; a range read checks only the size)."""
     return {
         "read": how,
         "sha256": ref.sha256.lower(),
+        "sha512": sha512,
         "size": ref.size,
         "sha256_verified": whole,
         "size_verified": ref.size is not None,
@@ -241,18 +275,37 @@ def _archive_facts(how: str, ref: ArchiveRef, transfer: Transfer, whole: bool) -
 
 
 def _whole(path: Path, ref: ArchiveRef, how: str, transfer: Transfer, verified: bool) -> dict:
-    """Verify (unless the caller did while downloading), then read and check every file."""
+    """Verify (the caller may have while downloading), then read and check every file."""
+    sha256, sha512, size = _digests_of(path)
     if not verified:
-        sha256, size = _sha256_of(path)
         _check(ref, sha256, size)
     info, shipped = read_members(path, ref.filename)
     document = parse_info(info)
     files = check_files(document, shipped)
     document["archive"] = {
-        **_archive_facts(how, ref, transfer, whole=True),
+        **_archive_facts(how, ref, transfer, whole=True, sha512=sha512),
         **files,
     }
+    differing = set(files["mismatched_paths"])
+    document["notes"].extend(
+        _mismatch_note(entry) for entry in document["paths"] if entry["path"] in differing
+    )
     return document
+
+
+def _mismatch_note(entry: dict) -> str:
+    """One sentence on a path whose archive member is not what paths.json says."""
+    if entry["archive_type"] != "file":
+        return (
+            f"{entry['path']}: paths.json lists a {entry['path_type']}, the archive holds a "
+            f"{entry['archive_type']} to {entry.get('link_target')}; its hashes here are "
+            "paths.json's"
+        )
+    return (
+        f"{entry['path']}: paths.json lists a {entry['path_type']} with sha256 "
+        f"{entry['paths_json_sha256']}, the archive holds a {entry['size']}-byte regular file; "
+        "its hashes here are of what the archive holds"
+    )
 
 
 def read_local(ref: ArchiveRef) -> dict:

@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 
 import yaml
 
-SCHEMA = 1
+SCHEMA = 2  # 2: paths say what the archive holds (archive_type, hashes_of), sha512
 LAYOUT_PATHS_JSON = "paths.json"
 LAYOUT_FILES = "info/files"
 LAYOUT_NONE = "none"

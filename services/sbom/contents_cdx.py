@@ -61,7 +61,10 @@ def file_component(entry: Mapping) -> Component:
         ("conda:file:mode", entry.get("file_mode")),
         ("conda:file:prefix-placeholder", entry.get("prefix_placeholder")),
         ("conda:file:no-link", "true" if entry.get("no_link") else None),
-        ("conda:file:archive-sha256", entry.get("archive_sha256")),
+        ("conda:file:archive-type", entry.get("archive_type")),
+        ("conda:file:hashes-of", entry.get("hashes_of")),
+        ("conda:file:link-target", entry.get("link_target")),
+        ("conda:file:paths-json-sha256", entry.get("paths_json_sha256")),
     ]
     return Component(
         type=ComponentType.FILE,

@@ -139,6 +139,20 @@ def _verification_code(sha1s: list[str]) -> PackageVerificationCode:
     return PackageVerificationCode(digest.hexdigest())
 
 
+def file_comment(entry: Mapping) -> str:
+    """What conda and the archive say of one file, and what its checksums are of."""
+    parts = [f"conda path_type {entry.get('path_type')}"]
+    if entry.get("prefix_placeholder"):
+        parts.append(f"prefix placeholder {entry['prefix_placeholder']}")
+    if entry.get("archive_type"):
+        parts.append(f"the archive holds a {entry['archive_type']}")
+    if entry.get("hashes_of") == "link target":
+        parts.append(f"checksums are of the link's target {entry.get('link_target')}")
+    if entry.get("paths_json_sha256"):
+        parts.append(f"paths.json says sha256 {entry['paths_json_sha256']}")
+    return ", ".join(parts)
+
+
 def file_parts(facts: Facts, root_id: str) -> FileParts:
     """The package's files as SPDX files (with SHA-1 and SHA-256), when SPDX can hold them."""
     contents = facts.contents
@@ -169,12 +183,7 @@ def file_parts(facts: Facts, root_id: str) -> FileParts:
                 ],
                 license_concluded=SpdxNoAssertion(),
                 copyright_text=SpdxNoAssertion(),
-                comment=f"conda path_type {entry.get('path_type')}"
-                + (
-                    f", prefix placeholder {entry['prefix_placeholder']}"
-                    if entry.get("prefix_placeholder")
-                    else ""
-                ),
+                comment=file_comment(entry),
             )
         )
         relationships.append(Relationship(root_id, RelationshipType.CONTAINS, spdx_id))

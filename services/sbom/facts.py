@@ -294,7 +294,7 @@ def gather(
         file=file,
         package={name: artifact.get(name) for name in PACKAGE_FIELDS},
         candidates=resolve.prune(candidates, graph),
-        cves=[c for c in cves if _affects(c, filename)],
+        cves=[c for c in cves if _affects(c, subdir, filename)],
         vulns_database=report.get("database") or {},
         cve_covered=report.get("covered") if isinstance(report.get("covered"), bool) else None,
         cve_identities=tuple(report.get("identities") or ()),
@@ -306,8 +306,9 @@ def gather(
     )
 
 
-def _affects(cve: dict, filename: str) -> bool:
-    """A CVE applies to the file when it lists no files or lists this one."""
+def _affects(cve: dict, subdir: str, filename: str) -> bool:
+    """A CVE applies to the file when it lists no files or lists this one (`<subdir>/<filename>`;
+    a bare file name, from an older upstream, matches that name in any subdir)."""
     files = cve.get("affected_files") or []
     names = {f if isinstance(f, str) else (f.get("filename") or f.get("name")) for f in files}
-    return not names or filename in names
+    return not names or f"{subdir}/{filename}" in names or filename in names

@@ -4,6 +4,7 @@ server; digests checked against repodata; the shared store keeps documents for e
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import shutil
 
 import pytest
@@ -19,6 +20,7 @@ from contents.archive import read_range
 from tests.contents.conftest import ZLIB_BZ2
 from tests.contents.conftest import ZLIB_CONDA
 from tests.contents.conftest import archives
+from tests.contents.conftest import held_differently
 from tests.contents.conftest import local_ref
 from tests.contents.conftest import record_of
 from tests.contents.rangeserver import RangeServer
@@ -45,7 +47,11 @@ def test_every_local_archive_is_verified_and_every_file_checked(path):
     archive = document["archive"]
     assert archive["sha256_verified"] and archive["size_verified"] and archive["files_hashed"]
     assert archive["sha256"] == record_of(path)["sha256"]
-    assert archive["files_mismatched"] == 0 and archive["listed_not_shipped"] == []
+    assert archive["sha512"] == hashlib.sha512(path.read_bytes()).hexdigest()
+    # what differs from paths.json is what an independent extraction (tarfile) finds
+    differing = held_differently(path)
+    assert sorted(archive["mismatched_paths"]) == differing
+    assert archive["files_mismatched"] == len(differing) and archive["listed_not_shipped"] == []
     assert document["path_count"] == len(document["paths"])
     # every listed file got a SHA-1 (SPDX needs one), softlinks their target's
     assert all(entry.get("sha1") for entry in document["paths"])
