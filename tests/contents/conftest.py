@@ -81,9 +81,8 @@ def members(path: Path) -> dict[str, Member]:
                 if n.endswith(".tar.zst")
             ]
     found = {}
-    for raw in tars or [None]:
-        opened = tarfile.open(fileobj=io.BytesIO(raw)) if raw else tarfile.open(path, "r:bz2")
-        with opened as tar:
+    for raw in tars or [path.read_bytes()]:
+        with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
             for m in tar.getmembers():
                 if m.issym():
                     found[m.name] = Member("symlink", m.linkname)
@@ -102,9 +101,8 @@ def held_differently(path: Path) -> list[str]:
     for entry in json.loads(held["info/paths.json"].data)["paths"]:
         member = held[entry["_path"]]
         softlink = entry.get("path_type") == "softlink"
-        if (member.kind == "symlink") != softlink:
-            found.append(entry["_path"])
-        elif not softlink and entry.get("sha256") not in (None, _sha256(member.data)):
+        changed = not softlink and entry.get("sha256") not in (None, _sha256(member.data))
+        if (member.kind == "symlink") != softlink or changed:
             found.append(entry["_path"])
     return sorted(found)
 
