@@ -15,7 +15,9 @@ from pathlib import PurePosixPath
 
 import yaml
 
-SCHEMA = 2  # 2: paths say what the archive holds (archive_type, hashes_of), sha512
+from contents import copyrights
+
+SCHEMA = 2  # 2: what the archive holds (archive_type, hashes_of), sha512, copyrights
 LAYOUT_PATHS_JSON = "paths.json"
 LAYOUT_FILES = "info/files"
 LAYOUT_NONE = "none"
@@ -154,6 +156,7 @@ def _licenses(members: Mapping[str, bytes]) -> list[dict]:
                 "size": len(raw),
                 "text": text,
                 "truncated": cut,
+                "copyrights": copyrights.detect(text),
             }
         )
     return texts

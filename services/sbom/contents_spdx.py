@@ -20,11 +20,13 @@ from spdx_tools.spdx.model import ExternalPackageRef
 from spdx_tools.spdx.model import ExternalPackageRefCategory
 from spdx_tools.spdx.model import ExtractedLicensingInfo
 from spdx_tools.spdx.model import File
+from spdx_tools.spdx.model import FileType
 from spdx_tools.spdx.model import PackageVerificationCode
 from spdx_tools.spdx.model import Relationship
 from spdx_tools.spdx.model import RelationshipType
 from spdx_tools.spdx.model import SpdxNoAssertion
 
+from services.sbom import minimums
 from services.sbom.contents_cdx import http_url
 from services.sbom.facts import Facts
 
@@ -150,6 +152,9 @@ def file_comment(entry: Mapping) -> str:
         parts.append(f"checksums are of the link's target {entry.get('link_target')}")
     if entry.get("paths_json_sha256"):
         parts.append(f"paths.json says sha256 {entry['paths_json_sha256']}")
+    executable = minimums.is_executable(entry)
+    if executable is not None:
+        parts.append("executable" if executable else "not executable")
     return ", ".join(parts)
 
 
@@ -184,6 +189,7 @@ def file_parts(facts: Facts, root_id: str) -> FileParts:
                 license_concluded=SpdxNoAssertion(),
                 copyright_text=SpdxNoAssertion(),
                 comment=file_comment(entry),
+                file_types=[FileType.ARCHIVE] if minimums.is_archive(entry["path"]) else [],
             )
         )
         relationships.append(Relationship(root_id, RelationshipType.CONTAINS, spdx_id))

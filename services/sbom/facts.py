@@ -69,6 +69,9 @@ class Facts:
     contents: dict | None = field(default=None, compare=False)
     contents_status: str = CONTENTS_AVAILABLE
     files: bool = True  # list the package's files as components (`?files=false`: not)
+    # who makes the SBOM (SBOM_CREATOR_NAME) and how to reach them (SBOM_CREATOR_CONTACT)
+    creator_name: str = "conda-badges"
+    creator_contact: str = ""
 
     def key(self) -> str:
         """A hash of every fact, for the in-process cache (the contents by their own digest)."""

@@ -68,6 +68,7 @@ class Member:
     kind: str  # "file", "symlink" or "other"
     target: str = ""
     data: bytes | None = None
+    mode: int = 0
 
 
 def members(path: Path) -> dict[str, Member]:
@@ -85,11 +86,11 @@ def members(path: Path) -> dict[str, Member]:
         with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
             for m in tar.getmembers():
                 if m.issym():
-                    found[m.name] = Member("symlink", m.linkname)
+                    found[m.name] = Member("symlink", m.linkname, mode=m.mode)
                 elif m.isfile():
-                    found[m.name] = Member("file", data=tar.extractfile(m).read())
+                    found[m.name] = Member("file", data=tar.extractfile(m).read(), mode=m.mode)
                 else:
-                    found[m.name] = Member("other")
+                    found[m.name] = Member("other", mode=m.mode)
     return found
 
 
