@@ -14,7 +14,11 @@ from attestation.keys import ServiceKey
 
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
-PREDICATE_TYPES = {"cyclonedx": "https://cyclonedx.org/bom", "spdx": "https://spdx.dev/Document"}
+PREDICATE_TYPES = {
+    "cyclonedx": "https://cyclonedx.org/bom",
+    "spdx": "https://spdx.dev/Document",
+    "spdx3": "https://spdx.dev/Document",  # in-toto's SPDX predicate; the document says 3.0.1
+}
 ENVELOPE_MEDIA_TYPE = "application/vnd.dsse.envelope.v1+json"
 
 

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from common import sbom_negotiation
 from common.tokens.extract import QUERY_PARAMETER
 
-SBOM_SUFFIXES = (".cdx.json", ".spdx.json", "/sbom.json")
+SBOM_SUFFIXES = (".cdx.json", ".spdx.json", ".spdx3.json", "/sbom.json")
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from flask import Blueprint
@@ -22,7 +23,7 @@ from services.sbom import facts as facts_module
 
 bp = Blueprint("sbom", __name__)
 
-_SUFFIX_FAMILY = {"cdx.json": "cyclonedx", "spdx.json": "spdx"}
+_SUFFIX_FAMILY = {"cdx.json": "cyclonedx", "spdx.json": "spdx", "spdx3.json": "spdx3"}
 PUBLIC_MAX_AGE = 300
 KEYS_PATH = "/.well-known/conda-badges/sbom-keys.json"
 
@@ -110,6 +111,11 @@ def _answer(
         facts = gather()
     else:
         facts = state["facts"].get((scope, channel, subchannel, subdir, filename, files), gather)
+    facts = dataclasses.replace(
+        facts,
+        creator_name=settings.sbom_creator_name,
+        creator_contact=settings.sbom_creator_contact,
+    )
     if signed:
         make = _envelope(facts, fmt.family, key)
         body = state["cache"].get(facts, fmt, variant=f":intoto:{key.keyid}", make=make)
@@ -120,7 +126,7 @@ def _answer(
         response = Response(body, content_type=fmt.media_type)
         extension = fmt.extension
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
-    if family != "spdx":  # `.cdx.json` honours a version named in Accept too
+    if family not in ("spdx", "spdx3"):  # `.cdx.json` honours a version named in Accept too
         response.headers["Vary"] = "Accept"
     response.headers["X-Content-Type-Options"] = "nosniff"
     if token:
@@ -143,6 +149,20 @@ def cyclonedx(channel: str, subdir: str, filename: str, subchannel: str | None =
 def spdx(channel: str, subdir: str, filename: str, subchannel: str | None = None):
     """SPDX 2.3 JSON for one package file."""
     return _answer(channel, subchannel, subdir, filename, "spdx")
+
+
+@bp.get("/<channel>/<subdir>/<filename>.spdx3.json")
+@bp.get("/<channel>/label/<subchannel>/<subdir>/<filename>.spdx3.json")
+def spdx3(channel: str, subdir: str, filename: str, subchannel: str | None = None):
+    """SPDX 3.0.1 JSON-LD for one package file."""
+    return _answer(channel, subchannel, subdir, filename, "spdx3")
+
+
+@bp.get("/<channel>/<subdir>/<filename>.spdx3.intoto.json")
+@bp.get("/<channel>/label/<subchannel>/<subdir>/<filename>.spdx3.intoto.json")
+def spdx3_signed(channel: str, subdir: str, filename: str, subchannel: str | None = None):
+    """The SPDX 3.0.1 SBOM as a signed in-toto attestation (DSSE envelope)."""
+    return _answer(channel, subchannel, subdir, filename, "spdx3", signed=True)
 
 
 @bp.get("/<channel>/<subdir>/<filename>/sbom.json")
