@@ -116,12 +116,16 @@ def _channel_url(file: dict) -> str | None:
 
 def _supplier(builder: _Builder) -> spdx3.Organization:
     url = _channel_url(builder.facts.file)
-    ids = [spdx3.ExternalIdentifier(externalIdentifierType=_IDS.urlScheme, identifier=url)]
+    ids = (
+        [spdx3.ExternalIdentifier(externalIdentifierType=_IDS.urlScheme, identifier=url)]
+        if url
+        else []  # a file:// channel has no URL to give: BSI's component creator is missing
+    )
     return builder.add(
         spdx3.Organization(
             spdxId=builder.id("Supplier"),
             name=identity.supplier_name(builder.facts),
-            externalIdentifier=ids if url else [],
+            externalIdentifier=ids,
             creationInfo=builder.info,
         )
     )

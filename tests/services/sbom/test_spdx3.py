@@ -194,3 +194,45 @@ def test_the_signed_spdx3_document_verifies_offline(sbom_client, tmp_path, capsy
 
     statement = json.loads(base64.b64decode(json.loads(envelope.data)["payload"]))
     assert statement["predicate"] == plain
+
+
+def test_a_file_channel_has_no_url_for_the_component_creator(tmp_path):
+    """A channel read from disk (file://) has no URL: BSI's component creator is missing, named."""
+    (record,) = [r for r in ON_DISK if _id(r) == "main/win-64/zlib-1.2.11-h62dcd97_3.conda"]
+    facts = facts_for(record)
+    local = dataclasses.replace(
+        facts,
+        creator_contact=CONTACT,
+        file={**facts.file, "download_url": archive_path(record).as_uri()},
+    )
+    path = tmp_path / "doc.spdx3.json"
+    path.write_text(render_spdx3(local))
+    bsi = BSIChecker(str(path), sbom_spec="spdx3")
+    packages = {p.name for p in _read(path.read_text()).foreach_type(spdx3.software_Package)}
+    assert "zlib" in packages
+    assert _names(bsi.components_without_creators) == packages
+
+
+def test_a_range_read_gives_no_sha512_and_says_why():
+    from contents.archive import read_range
+    from tests.contents.conftest import ZLIB_CONDA
+    from tests.contents.conftest import local_ref
+    from tests.contents.rangeserver import RangeServer
+    from tests.services.sbom.realdata import find
+
+    server = RangeServer(ZLIB_CONDA.parent.parent)
+    try:
+        ref = local_ref(ZLIB_CONDA, url=f"{server.url}/linux-64/{ZLIB_CONDA.name}")
+        contents = read_range(ref, (2.0, 10.0), 64 * 1024 * 1024)
+    finally:
+        server.close()
+    facts = dataclasses.replace(
+        facts_for(find("main", "linux-64", ZLIB_CONDA.name)), contents=contents
+    )
+    objects = _read(render_spdx3(facts))
+    (artifact,) = [
+        f for f in objects.foreach_type(spdx3.software_File) if f.name == ZLIB_CONDA.name
+    ]
+    assert [str(h.algorithm).rsplit("/", 1)[-1] for h in artifact.verifiedUsing] == ["sha256"]
+    (root,) = [p for p in objects.foreach_type(spdx3.software_Package) if p.name == "zlib"]
+    assert "SHA-512 not computed" in root.comment and "CONTENTS_MODE=full" in root.comment
