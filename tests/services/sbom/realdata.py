@@ -6,6 +6,7 @@ made here from the JSON files, without the gateway's code.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from functools import cache
 from common.licenses import normalize_spdx
 from contents.archive import ArchiveRef
 from contents.archive import read_local
+from contents.archive import read_range
 from services.sbom.facts import CONTENTS_AVAILABLE
 from services.sbom.facts import Facts
 from services.sbom.facts import trim_file
@@ -23,6 +25,9 @@ from services.sbom.resolve import candidate_subdirs
 from services.sbom.resolve import prune
 from services.sbom.resolve import resolve_graph
 from tests.conftest import CHANNELS
+from tests.contents.conftest import ZLIB_CONDA
+from tests.contents.conftest import local_ref
+from tests.contents.rangeserver import RangeServer
 
 # subdirs each embedded channel is configured with (data/channels.toml); None means all
 CHANNEL_SUBDIRS = {"main": None, "test-recipes": ("noarch",), "private": ("linux-64",)}
@@ -161,3 +166,16 @@ def facts_for(
         "in the channel's folder",
         files=files,
     )
+
+
+def range_read_facts():
+    """zlib's facts with its contents read as a remote .conda is: by range requests, for real."""
+    server = RangeServer(ZLIB_CONDA.parent.parent)
+    try:
+        ref = local_ref(ZLIB_CONDA, url=f"{server.url}/linux-64/{ZLIB_CONDA.name}")
+        contents = read_range(ref, (2.0, 10.0), 64 * 1024 * 1024)
+    finally:
+        server.close()
+    assert contents["archive"]["read"] == "range"
+    record = find("main", "linux-64", ZLIB_CONDA.name)
+    return dataclasses.replace(facts_for(record), contents=contents)

@@ -11,16 +11,14 @@ import json
 import pytest
 
 from common.settings import Settings
-from contents.archive import read_range
 from services.sbom.cyclonedx import render_cyclonedx
 from services.sbom.spdx import render_spdx
 from tests.contents.conftest import ZLIB_CONDA
-from tests.contents.conftest import local_ref
 from tests.contents.conftest import members
-from tests.contents.rangeserver import RangeServer
 from tests.services.sbom.realdata import archive_path
 from tests.services.sbom.realdata import facts_for
 from tests.services.sbom.realdata import find
+from tests.services.sbom.realdata import range_read_facts
 from tests.services.sbom.realdata import records
 
 ON_DISK = [r for channel in ("main", "test-recipes") for r in records(channel)]
@@ -113,15 +111,7 @@ def test_a_whole_read_gives_the_package_files_sha512(record):
 
 
 def test_a_range_read_says_there_is_no_sha512_and_how_to_get_one():
-    record = find("main", "linux-64", ZLIB_CONDA.name)
-    server = RangeServer(ZLIB_CONDA.parent.parent)
-    try:
-        ref = local_ref(ZLIB_CONDA, url=f"{server.url}/linux-64/{ZLIB_CONDA.name}")
-        contents = read_range(ref, (2.0, 10.0), 64 * 1024 * 1024)
-    finally:
-        server.close()
-    assert contents["archive"]["read"] == "range"
-    facts = dataclasses.replace(facts_for(record), contents=contents)
+    facts = range_read_facts()
     root = _root(json.loads(render_spdx(facts)))
     assert "SHA512" not in {c["algorithm"] for c in root["checksums"]}
     assert "SHA-512 not computed" in root["licenseComments"]

@@ -214,22 +214,10 @@ def test_a_file_channel_has_no_url_for_the_component_creator(tmp_path):
 
 
 def test_a_range_read_gives_no_sha512_and_says_why():
-    from contents.archive import read_range
     from tests.contents.conftest import ZLIB_CONDA
-    from tests.contents.conftest import local_ref
-    from tests.contents.rangeserver import RangeServer
-    from tests.services.sbom.realdata import find
+    from tests.services.sbom.realdata import range_read_facts
 
-    server = RangeServer(ZLIB_CONDA.parent.parent)
-    try:
-        ref = local_ref(ZLIB_CONDA, url=f"{server.url}/linux-64/{ZLIB_CONDA.name}")
-        contents = read_range(ref, (2.0, 10.0), 64 * 1024 * 1024)
-    finally:
-        server.close()
-    facts = dataclasses.replace(
-        facts_for(find("main", "linux-64", ZLIB_CONDA.name)), contents=contents
-    )
-    objects = _read(render_spdx3(facts))
+    objects = _read(render_spdx3(range_read_facts()))
     (artifact,) = [
         f for f in objects.foreach_type(spdx3.software_File) if f.name == ZLIB_CONDA.name
     ]
