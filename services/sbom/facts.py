@@ -69,6 +69,7 @@ class Facts:
     contents: dict | None = field(default=None, compare=False)
     contents_status: str = CONTENTS_AVAILABLE
     files: bool = True  # list the package's files as components (`?files=false`: not)
+    whole: bool = False  # the archive was asked to be read whole (`?read=whole`)
     # who makes the SBOM (SBOM_CREATOR_NAME) and how to reach them (SBOM_CREATOR_CONTACT)
     creator_name: str = "conda-badges"
     creator_contact: str = ""
@@ -158,14 +159,14 @@ def _files_of(client, channel, name, subchannel, token, subdir, filename) -> lis
         raise
 
 
-def _contents(client, channel, name, subchannel, token, subdir, filename):
+def _contents(client, channel, name, subchannel, token, subdir, filename, whole=False):
     """(the contents document, "available"), or (None, why not) when the archive is not there.
 
     An archive that does not match its repodata (502 `archive_digest_mismatch`) and a server
     that cannot be read are errors: the SBOM is refused rather than made without them.
     """
     try:
-        return client.contents(channel, name, subdir, filename, subchannel, token), (
+        return client.contents(channel, name, subdir, filename, subchannel, token, whole), (
             CONTENTS_AVAILABLE
         )
     except NotFound as error:
@@ -251,6 +252,7 @@ def gather(
     namespace_base: str = "",
     depth: int | None = 1,
     files: bool = True,
+    whole: bool = False,
 ) -> Facts:
     """All facts for one file: the file, its package, its contents, its dependencies' files
     (one batch call per level of the graph), its CVEs. Independent calls run at once."""
@@ -266,7 +268,7 @@ def gather(
         client.cve_report, channel, name, subchannel, token, filename=filename
     )
     contents_future = pool.submit(
-        _contents, client, channel, name, subchannel, token, subdir, filename
+        _contents, client, channel, name, subchannel, token, subdir, filename, whole
     )
     entries = entry_future.result()
     if not entries:  # the package's or the subdir's absence says more: ask the artifact
@@ -306,6 +308,7 @@ def gather(
         contents=contents,
         contents_status=contents_status,
         files=files,
+        whole=whole,
     )
 
 

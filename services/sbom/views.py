@@ -38,6 +38,15 @@ def _files_parameter() -> bool:
     return value == "true"
 
 
+def _whole_parameter() -> bool:
+    """`?read=whole`: read the archive whole (sha256 checked, SHA-512 given) where the
+    service would read a remote `.conda` by range requests."""
+    value = request.args.get("read", "").strip().lower()
+    if value not in ("", "whole"):
+        raise InvalidParameter("read must be whole (or absent)", details={"offered": ["whole"]})
+    return value == "whole"
+
+
 def _envelope(facts, family: str, key) -> callable:
     """Make the signed in-toto envelope of a document (for the document cache)."""
 
@@ -84,6 +93,7 @@ def _answer(
     names.split_file_name(filename)
     fmt = negotiation.choose(family, request.args.get("format"), request.headers.get("Accept"))
     files = _files_parameter()
+    whole = _whole_parameter()
     tokens.require_access(channel, subchannel)
     state = current_app.extensions["sbom"]
     key = state["key"]
@@ -104,13 +114,16 @@ def _answer(
             token,
             namespace_base=settings.public_url,
             files=files,
+            whole=whole,
         )
 
     scope = _facts_scope(channel, subchannel, token)
     if scope is None:
         facts = gather()
     else:
-        facts = state["facts"].get((scope, channel, subchannel, subdir, filename, files), gather)
+        facts = state["facts"].get(
+            (scope, channel, subchannel, subdir, filename, files, whole), gather
+        )
     facts = dataclasses.replace(
         facts,
         creator_name=settings.sbom_creator_name,

@@ -192,3 +192,14 @@ def test_redis_keeps_documents_for_every_replica(tmp_path):
     down = _service(tmp_path / "c", cache_url=url)
     assert down.get(local_ref(ZLIB_CONDA))["archive"]["sha256_verified"]
     assert down.stats.reads == 1
+
+
+def test_a_whole_read_can_be_asked_for_where_ranges_would_do(tmp_path, server):
+    service = _service(tmp_path)  # CONTENTS_MODE=range, the default
+    ranged = service.get(remote_ref(server))
+    assert ranged["archive"]["read"] == "range" and ranged["archive"]["sha512"] is None
+    whole = service.get(remote_ref(server), mode="full")
+    assert whole["archive"]["read"] == "download" and whole["archive"]["sha256_verified"]
+    assert whole["archive"]["sha512"] == hashlib.sha512(ZLIB_CONDA.read_bytes()).hexdigest()
+    # the verified document now answers for these bytes, whatever the mode
+    assert service.get(remote_ref(server))["archive"]["sha512"] == whole["archive"]["sha512"]
