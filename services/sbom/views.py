@@ -78,29 +78,9 @@ def _facts_scope(channel: str, subchannel: str | None, token: str | None) -> str
     return "token"
 
 
-def _answer(
-    channel: str,
-    subchannel: str | None,
-    subdir: str,
-    filename: str,
-    family: str | None,
-    signed: bool = False,
-) -> Response:
-    names.channel_name(channel)
-    if subchannel is not None:
-        names.subchannel_name(subchannel)
-    names.subdir_name(subdir)
-    names.split_file_name(filename)
-    fmt = negotiation.choose(family, request.args.get("format"), request.headers.get("Accept"))
-    files = _files_parameter()
-    whole = _whole_parameter()
-    tokens.require_access(channel, subchannel)
-    state = current_app.extensions["sbom"]
-    key = state["key"]
-    if signed and key is None:
-        raise NotFound(
-            "signed SBOMs are not offered: no signing key is configured", code="not_signed"
-        )
+def _request_facts(state, channel, subchannel, subdir, filename, files, whole):
+    """The facts of one request (reused within the request's access scope), with the
+    configured SBOM creator."""
     token = g.get("token")
     settings = state["settings"]
 
@@ -124,11 +104,37 @@ def _answer(
         facts = state["facts"].get(
             (scope, channel, subchannel, subdir, filename, files, whole), gather
         )
-    facts = dataclasses.replace(
+    return dataclasses.replace(
         facts,
         creator_name=settings.sbom_creator_name,
         creator_contact=settings.sbom_creator_contact,
     )
+
+
+def _answer(
+    channel: str,
+    subchannel: str | None,
+    subdir: str,
+    filename: str,
+    family: str | None,
+    signed: bool = False,
+) -> Response:
+    names.channel_name(channel)
+    if subchannel is not None:
+        names.subchannel_name(subchannel)
+    names.subdir_name(subdir)
+    names.split_file_name(filename)
+    fmt = negotiation.choose(family, request.args.get("format"), request.headers.get("Accept"))
+    files = _files_parameter()
+    whole = _whole_parameter()
+    tokens.require_access(channel, subchannel)
+    state = current_app.extensions["sbom"]
+    key = state["key"]
+    if signed and key is None:
+        raise NotFound(
+            "signed SBOMs are not offered: no signing key is configured", code="not_signed"
+        )
+    facts = _request_facts(state, channel, subchannel, subdir, filename, files, whole)
     if signed:
         make = _envelope(facts, fmt.family, key)
         body = state["cache"].get(facts, fmt, variant=f":intoto:{key.keyid}", make=make)
@@ -139,6 +145,7 @@ def _answer(
         response = Response(body, content_type=fmt.media_type)
         extension = fmt.extension
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
+    token = g.get("token")
     if family not in ("spdx", "spdx3"):  # `.cdx.json` honours a version named in Accept too
         response.headers["Vary"] = "Accept"
     response.headers["X-Content-Type-Options"] = "nosniff"
