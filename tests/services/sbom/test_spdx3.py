@@ -224,3 +224,18 @@ def test_a_range_read_gives_no_sha512_and_says_why():
     assert [str(h.algorithm).rsplit("/", 1)[-1] for h in artifact.verifiedUsing] == ["sha256"]
     (root,) = [p for p in objects.foreach_type(spdx3.software_Package) if p.name == "zlib"]
     assert "SHA-512 not computed" in root.comment and "CONTENTS_MODE=full" in root.comment
+
+
+def test_spdx_2_3_carries_the_same_minimums_but_cannot_state_an_sbom_type(tmp_path):
+    """docs/sbom-minimums.md: the checker reads the SBOM type from SPDX 3 only, so an SPDX 2.3
+    document with every package's concluded license and copyright is still not fsct3-min."""
+    from services.sbom.spdx import render_spdx
+
+    (record,) = [r for r in ON_DISK if _id(r) == "main/osx-64/zlib-1.2.11-h1de35cc_3.conda"]
+    path = tmp_path / "doc.spdx.json"
+    path.write_text(render_spdx(facts_for(record)))
+    fsct = FSCT3Checker(str(path), compliance="fsct3-min", sbom_spec="spdx2")
+    assert fsct.components_without_concluded_licenses == []
+    assert fsct.components_without_copyright_texts == []
+    assert fsct.sbom_gen_context == [] and not fsct.compliant
+    assert NTIAChecker(str(path), sbom_spec="spdx2").compliant
