@@ -239,3 +239,12 @@ def test_spdx_2_3_carries_the_same_minimums_but_cannot_state_an_sbom_type(tmp_pa
     assert fsct.components_without_copyright_texts == []
     assert fsct.sbom_gen_context == [] and not fsct.compliant
     assert NTIAChecker(str(path), sbom_spec="spdx2").compliant
+
+
+def test_no_dependency_is_said_with_none_element_and_complete():
+    (record,) = [r for r in ON_DISK if _id(r) == "main/osx-64/zlib-1.2.11-h1de35cc_3.conda"]
+    assert not record.raw.get("depends")  # the repodata declares none
+    graph = json.loads(render_spdx3(facts_for(record)))["@graph"]
+    (depends,) = [e for e in graph if e.get("relationshipType") == "dependsOn"]
+    assert depends["to"] == ["NoneElement"]  # the compact form of Core/NoneElement
+    assert depends["completeness"] == "complete"
