@@ -8,10 +8,13 @@ See docs/signing.md.
 
 from attestation.envelope import PAYLOAD_TYPE
 from attestation.envelope import PREDICATE_TYPES
+from attestation.envelope import EnvelopeUnreadable
 from attestation.envelope import VerificationFailed
+from attestation.envelope import Verified
 from attestation.envelope import attest
 from attestation.envelope import statement
 from attestation.envelope import verify
+from attestation.envelope import verify_envelope
 from attestation.keys import ServiceKey
 from attestation.keys import keys_from_document
 from attestation.keys import load_signing_key
@@ -21,11 +24,14 @@ __all__ = [
     "PAYLOAD_TYPE",
     "PREDICATE_TYPES",
     "ServiceKey",
+    "EnvelopeUnreadable",
     "VerificationFailed",
+    "Verified",
     "attest",
     "keys_from_document",
     "load_signing_key",
     "published_keys",
     "statement",
     "verify",
+    "verify_envelope",
 ]

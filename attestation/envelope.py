@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 
-from securesystemslib import exceptions
 from securesystemslib.dsse import Envelope
 from securesystemslib.signer import Key
 
+from attestation import dsse
 from attestation.keys import ServiceKey
 
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
-PREDICATE_TYPES = {"cyclonedx": "https://cyclonedx.org/bom", "spdx": "https://spdx.dev/Document"}
+PREDICATE_TYPES = {
+    "cyclonedx": "https://cyclonedx.org/bom",
+    "spdx": "https://spdx.dev/Document",
+    "spdx3": "https://spdx.dev/Document",  # in-toto's SPDX predicate; the document says 3.0.1
+}
 ENVELOPE_MEDIA_TYPE = "application/vnd.dsse.envelope.v1+json"
 
 
 class VerificationFailed(Exception):
     """An envelope that does not verify (signature, key, statement or subject)."""
+
+
+class EnvelopeUnreadable(VerificationFailed):
+    """A document that cannot be decoded as a DSSE envelope (a field missing, bad base64)."""
 
 
 def statement(family: str, filename: str, sha256: str, sbom: dict) -> bytes:
@@ -39,53 +48,82 @@ def attest(key: ServiceKey, family: str, filename: str, sha256: str, sbom: dict)
     return envelope.to_dict()
 
 
-def verify(
-    document: dict,
+@dataclass(frozen=True)
+class Verified:
+    """A verified envelope: its Statement, the key that verified, and every signature's fate."""
+
+    statement: dict
+    keyid: str
+    signatures: tuple[dsse.SignatureCheck, ...]
+
+
+def _describe(checks: tuple[dsse.SignatureCheck, ...]) -> str:
+    if not checks:
+        return "the envelope has no signatures"
+    return (
+        "no signature verified with a published key ("
+        + "; ".join(
+            f"signature {c.index} by key id {c.keyid or '(none)'}: {c.outcome}" for c in checks
+        )
+        + ")"
+    )
+
+
+def verify_envelope(
+    document: object,
     keys: list[Key],
     *,
     artifact_sha256: str | None = None,
     filename: str | None = None,
-) -> dict:
-    """The verified Statement, or VerificationFailed saying why.
+) -> Verified:
+    """The verified envelope, or VerificationFailed (EnvelopeUnreadable if it cannot be decoded).
 
-    The signature must verify with a published key of the same key id (DSSE over the payload
-    type and payload); the payload must be an in-toto Statement with an SBOM predicate; given
-    an artifact digest (or file name), the subject must name it.
+    DSSE's protocol (attestation/dsse.py): every signature is tried, failed ones are skipped,
+    and the first that verifies names the key. Then the payload type must be in-toto's, the
+    payload an in-toto Statement with an SBOM predicate and, when given, the subject the
+    artifact (its sha256, or its file name).
     """
     try:
-        envelope = Envelope.from_dict(json.loads(json.dumps(document)))
-    except (KeyError, TypeError, ValueError) as error:
-        raise VerificationFailed(f"not a DSSE envelope ({type(error).__name__})") from None
-    if envelope.payload_type != PAYLOAD_TYPE:
-        raise VerificationFailed(f"payloadType is {envelope.payload_type!r}, not {PAYLOAD_TYPE!r}")
-    known = {k.keyid for k in keys}
-    if not known & set(envelope.signatures):
-        raise VerificationFailed(
-            "no signature by a published key (signed by key id "
-            + ", ".join(sorted(envelope.signatures))
-            + ")"
-        )
+        decoded = dsse.decode(document)
+    except dsse.NotAnEnvelope as error:
+        raise EnvelopeUnreadable(f"not a DSSE envelope: {error}") from None
+    checks = dsse.check_signatures(decoded, keys)
+    keyid = next((c.verified_by for c in checks if c.verified_by), None)
+    if keyid is None:
+        raise VerificationFailed(_describe(checks))
+    if decoded.payload_type != PAYLOAD_TYPE:
+        raise VerificationFailed(f"payloadType is {decoded.payload_type!r}, not {PAYLOAD_TYPE!r}")
     try:
-        envelope.verify(keys, 1)
-    except (exceptions.VerificationError, ValueError) as error:
-        raise VerificationFailed(f"bad signature: {error}") from None
-    try:
-        body = json.loads(envelope.payload)
+        body = json.loads(decoded.payload)
     except ValueError:
         raise VerificationFailed("the signed payload is not JSON") from None
     if (
-        body.get("_type") != STATEMENT_TYPE
+        not isinstance(body, dict)
+        or body.get("_type") != STATEMENT_TYPE
         or body.get("predicateType") not in PREDICATE_TYPES.values()
     ):
         raise VerificationFailed("the payload is not an in-toto Statement with an SBOM predicate")
-    subjects = body.get("subject") or []
+    subjects = [s for s in body.get("subject") or [] if isinstance(s, dict)]
     if artifact_sha256 is not None and not any(
         (s.get("digest") or {}).get("sha256") == artifact_sha256.lower() for s in subjects
     ):
         raise VerificationFailed("the statement's subject is not this artifact (sha256 differs)")
     if filename is not None and not any(s.get("name") == filename for s in subjects):
         raise VerificationFailed(f"the statement's subject is not named {filename!r}")
-    return body
+    return Verified(body, keyid, checks)
+
+
+def verify(
+    document: object,
+    keys: list[Key],
+    *,
+    artifact_sha256: str | None = None,
+    filename: str | None = None,
+) -> dict:
+    """The verified Statement (see verify_envelope), or VerificationFailed saying why."""
+    return verify_envelope(
+        document, keys, artifact_sha256=artifact_sha256, filename=filename
+    ).statement
 
 
 def sha256_of_file(path: str) -> str:

@@ -116,9 +116,15 @@ def published_keys(key: ServiceKey | None) -> dict:
 
 
 def keys_from_document(document: dict) -> list[Key]:
-    """The keys of a published key set (what a verifier loads, offline)."""
+    """The keys of a published key set (what a verifier loads, offline); ValueError if malformed."""
+    entries = document.get("keys") or ()
+    if not isinstance(entries, list):
+        raise ValueError("the key set's 'keys' is not a list")
     found = []
-    for entry in document.get("keys") or ():
-        values = {k: entry[k] for k in ("keytype", "scheme", "keyval") if k in entry}
-        found.append(Key.from_dict(entry["keyid"], values))
+    for index, entry in enumerate(entries):
+        try:
+            values = {k: entry[k] for k in ("keytype", "scheme", "keyval") if k in entry}
+            found.append(Key.from_dict(entry["keyid"], values))
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"key {index} of the key set is not a key ({error!r})") from None
     return found

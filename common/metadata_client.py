@@ -163,9 +163,13 @@ class MetadataClient:
         filename: str,
         subchannel: str | None = None,
         token: str | None = None,
+        whole: bool = False,
     ) -> dict:
-        """What is inside one package file (paths, licenses, recipe, what was verified)."""
+        """What is inside one package file (paths, licenses, recipe, what was verified);
+        `whole` asks for a whole read of the archive (its sha256 checked, its SHA-512)."""
         params = {"subdir": subdir, "filename": filename}
+        if whole:
+            params["read"] = "whole"
         return self._get(self._path(channel, subchannel, name, "/contents"), token, params)
 
     def batch_files(

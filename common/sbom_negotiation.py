@@ -29,9 +29,14 @@ class Format:
 CDX_16 = Format("cyclonedx", "cyclonedx", "1.6", f"{CDX_TYPE}; version=1.6", "cdx.json")
 CDX_15 = Format("cyclonedx-1.5", "cyclonedx", "1.5", f"{CDX_TYPE}; version=1.5", "cdx.json")
 SPDX_23 = Format("spdx", "spdx", "2.3", SPDX_TYPE, "spdx.json")
-FORMATS = (CDX_16, CDX_15, SPDX_23)
-BY_KEY = {f.key: f for f in FORMATS} | {"cyclonedx-1.6": CDX_16, "spdx-2.3": SPDX_23}
-DEFAULT = {"cyclonedx": CDX_16, "spdx": SPDX_23, None: CDX_16}
+SPDX_301 = Format("spdx3", "spdx3", "3.0.1", f"{SPDX_TYPE}; version=3.0.1", "spdx3.json")
+FORMATS = (CDX_16, CDX_15, SPDX_23, SPDX_301)
+BY_KEY = {f.key: f for f in FORMATS} | {
+    "cyclonedx-1.6": CDX_16,
+    "spdx-2.3": SPDX_23,
+    "spdx-3.0.1": SPDX_301,
+}
+DEFAULT = {"cyclonedx": CDX_16, "spdx": SPDX_23, "spdx3": SPDX_301, None: CDX_16}
 
 
 def offered(family: str | None = None) -> list[str]:
@@ -64,7 +69,7 @@ def _match(media: str, params: dict[str, str], family: str | None) -> Format | N
     if media == CDX_TYPE:
         found = {"1.6": CDX_16, "1.5": CDX_15, None: CDX_16}.get(version)
     elif media == SPDX_TYPE:
-        found = SPDX_23 if version in (None, "2.3", "SPDX-2.3") else None
+        found = {None: SPDX_23, "2.3": SPDX_23, "SPDX-2.3": SPDX_23, "3.0.1": SPDX_301}.get(version)
     elif media in ("*/*", "application/*", "application/json"):
         found = DEFAULT[family]
     else:
@@ -126,6 +131,8 @@ SBOM_SUFFIXES = {
     ".cdx.intoto.json": "cyclonedx",
     ".spdx.json": "spdx",
     ".spdx.intoto.json": "spdx",
+    ".spdx3.json": "spdx3",
+    ".spdx3.intoto.json": "spdx3",
     "/sbom.json": None,
 }
 
@@ -136,7 +143,8 @@ def is_sbom_document(path: str) -> bool:
 
 
 def family_of(path: str) -> str | None:
-    """The format family an SBOM URL's suffix fixes (`.cdx.json`, `.spdx.intoto.json`, …)."""
+    """The format family an SBOM URL's suffix fixes (`.cdx.json`, `.spdx3.intoto.json`, …),
+    else None."""
     for suffix, family in SBOM_SUFFIXES.items():
         if path.endswith(suffix):
             return family

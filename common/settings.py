@@ -171,6 +171,10 @@ class Settings:
         default=(), metadata={"env": "SBOM_PREVIOUS_PUBLIC_KEY_FILES", "parse": _csv}
     )
     sbom_dev_key: bool = field(default=True, metadata={"env": "SBOM_DEV_KEY", "parse": _bool})
+    # the SBOM creator (BSI TR-03183-2, CISA 2024): a name, and an email or URL to reach them
+    # (without one, PUBLIC_URL is the contact)
+    sbom_creator_name: str = field(default="conda-badges", metadata={"env": "SBOM_CREATOR_NAME"})
+    sbom_creator_contact: str = field(default="", metadata={"env": "SBOM_CREATOR_CONTACT"})
     # seconds the SBOM service reuses a file's gathered facts (after its own access check)
     sbom_facts_ttl: float = field(default=5.0, metadata={"env": "SBOM_FACTS_TTL"})
 

@@ -32,6 +32,8 @@ from conda_package_streaming.package_streaming import stream_conda_component
 
 from common import upstream_budget
 from contents.bounded import InfoMembers
+from contents.checks import check_files
+from contents.checks import mismatch_note
 from contents.info import is_info_member
 from contents.info import parse_info
 
@@ -123,11 +125,13 @@ def _stem(filename: str) -> str:
 
 
 def _hash_member(tar: tarfile.TarFile, member: tarfile.TarInfo) -> dict:
-    """SHA-256, SHA-1 and size of one shipped file; links and folders get their type only."""
-    if member.issym() or member.islnk():
-        return {"type": "link"}
+    """SHA-256, SHA-1, size and mode of one shipped file; a link gets its type and target."""
+    if member.issym():
+        return {"type": "symlink", "target": member.linkname, "mode": member.mode}
+    if member.islnk():
+        return {"type": "link", "target": member.linkname, "mode": member.mode}
     if not member.isfile():
-        return {"type": "other"}
+        return {"type": "other", "mode": member.mode}
     handle = tar.extractfile(member)
     sha256, sha1, size = hashlib.sha256(), hashlib.sha1(), 0  # noqa: S324 - SPDX needs SHA-1
     if handle is not None:
@@ -135,7 +139,13 @@ def _hash_member(tar: tarfile.TarFile, member: tarfile.TarInfo) -> dict:
             sha256.update(chunk)
             sha1.update(chunk)
             size += len(chunk)
-    return {"type": "file", "sha256": sha256.hexdigest(), "sha1": sha1.hexdigest(), "size": size}
+    return {
+        "type": "file",
+        "sha256": sha256.hexdigest(),
+        "sha1": sha1.hexdigest(),
+        "size": size,
+        "mode": member.mode,
+    }
 
 
 def _walk(path_or_file, filename: str, component: str):
@@ -174,46 +184,15 @@ def _parse(info: InfoMembers) -> dict:
     return parse_info(info.data, digests=info.digests, listed=info.listed, notes=info.finish())
 
 
-def check_files(document: dict, shipped: dict[str, dict]) -> dict:
-    """Check paths.json's hashes against the shipped bytes; add each file's SHA-1.
-
-    A softlink's hash in paths.json is its target's (CEP 34), and archives store links without
-    data, so a link is matched to the regular file with that hash (and gets its SHA-1).
-    """
-    by_sha256 = {f["sha256"]: f["sha1"] for f in shipped.values() if f.get("type") == "file"}
-    checked = mismatched = 0
-    missing = []
-    for entry in document["paths"]:
-        found = shipped.get(entry["path"])
-        if found is None:
-            missing.append(entry["path"])
-            continue
-        if found.get("type") == "file" and entry["path_type"] != "softlink":
-            checked += 1
-            entry["sha1"] = found["sha1"]
-            if entry["sha256"] is None:
-                entry["sha256"], entry["size"] = found["sha256"], found["size"]
-            elif found["sha256"] != entry["sha256"] or found["size"] != entry["size"]:
-                mismatched += 1
-                entry["archive_sha256"] = found["sha256"]
-        elif entry["sha256"] in by_sha256:
-            entry["sha1"] = by_sha256[entry["sha256"]]
-    listed = {entry["path"] for entry in document["paths"]}
-    return {
-        "files_checked": checked,
-        "files_mismatched": mismatched,
-        "listed_not_shipped": sorted(missing),
-        "shipped_not_listed": sorted(p for p in shipped if p not in listed),
-    }
-
-
-def _sha256_of(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
+def _digests_of(path: Path) -> tuple[str, str, int]:
+    """(sha256, sha512, size) of a whole file."""
+    sha256, sha512, size = hashlib.sha256(), hashlib.sha512(), 0
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
-            digest.update(chunk)
+            sha256.update(chunk)
+            sha512.update(chunk)
             size += len(chunk)
-    return digest.hexdigest(), size
+    return sha256.hexdigest(), sha512.hexdigest(), size
 
 
 def _check(ref: ArchiveRef, sha256: str | None, size: int | None) -> None:
@@ -223,12 +202,15 @@ def _check(ref: ArchiveRef, sha256: str | None, size: int | None) -> None:
         raise ArchiveMismatch("the archive's sha256", ref.sha256.lower(), sha256)
 
 
-def _archive_facts(how: str, ref: ArchiveRef, transfer: Transfer, whole: bool) -> dict:
+def _archive_facts(
+    how: str, ref: ArchiveRef, transfer: Transfer, whole: bool, sha512: str | None = None
+) -> dict:
     """How the archive was read and what that verified (a whole read checks the sha256 and
-    every file; a range read only the size)."""
+    every file, and computes the SHA-512; a range read checks only the size)."""
     return {
         "read": how,
         "sha256": ref.sha256.lower(),
+        "sha512": sha512,
         "size": ref.size,
         "sha256_verified": whole,
         "size_verified": ref.size is not None,
@@ -239,17 +221,21 @@ def _archive_facts(how: str, ref: ArchiveRef, transfer: Transfer, whole: bool) -
 
 
 def _whole(path: Path, ref: ArchiveRef, how: str, transfer: Transfer, verified: bool) -> dict:
-    """Verify (unless the caller did while downloading), then read and check every file."""
+    """Verify (the caller may have while downloading), then read and check every file."""
+    sha256, sha512, size = _digests_of(path)
     if not verified:
-        sha256, size = _sha256_of(path)
         _check(ref, sha256, size)
     info, shipped = read_members(path, ref.filename)
     document = _parse(info)
     files = check_files(document, shipped)
     document["archive"] = {
-        **_archive_facts(how, ref, transfer, whole=True),
+        **_archive_facts(how, ref, transfer, whole=True, sha512=sha512),
         **files,
     }
+    differing = set(files["mismatched_paths"])
+    document["notes"].extend(
+        mismatch_note(entry) for entry in document["paths"] if entry["path"] in differing
+    )
     return document
 
 

@@ -16,11 +16,14 @@ from pathlib import PurePosixPath
 
 import yaml
 
+from contents import copyrights
 from contents.bounded import MAX_TEXT
 from contents.bounded import MAX_TEXTS
 from contents.bounded import cap_texts
 
-SCHEMA = 2  # 2: bounded reads (texts capped in all, `limits`)
+# 2: bounded reads (texts capped in all, `limits`); 3: what the archive holds (archive_type,
+# hashes_of), sha512, copyrights
+SCHEMA = 3
 LAYOUT_PATHS_JSON = "paths.json"
 LAYOUT_FILES = "info/files"
 LAYOUT_NONE = "none"
@@ -161,6 +164,7 @@ def _licenses(members: Mapping[str, bytes], digests: Mapping[str, tuple[str, int
                 "size": size,
                 "text": text,
                 "truncated": cut,
+                "copyrights": copyrights.detect(text),
             }
         )
     return texts

@@ -130,20 +130,22 @@ class ContentsService:
         except Exception as error:  # keep serving; the next worker reads the archive again
             log.warning("contents store unavailable (%s); not stored", type(error).__name__)
 
-    def get(self, ref: ArchiveRef, label: str = "") -> dict:
-        """The contents document of `ref` (see contents.info), reading the archive on a miss.
+    def get(self, ref: ArchiveRef, label: str = "", mode: str | None = None) -> dict:
+        """The contents document of `ref` (see contents.info), reading the archive on a miss;
+        `mode` (`full`) asks for a whole read where the setting would read by ranges.
 
         Raises NotFound `contents_unavailable` when the archive is not on the server,
         ArchiveIntegrityError when its sha256 or size differ from repodata, UpstreamError when
         the server cannot be read. `label` names the file in messages (never the URL).
         """
+        mode = MODE_FULL if mode == MODE_FULL else self.mode
         keys = store_keys(ref)
         for key in keys:
             found = self.memory.get(key)
-            if found is not None and good_enough(found, ref, self.mode):
+            if found is not None and good_enough(found, ref, mode):
                 self.stats.memory_hits += 1
                 return found
-        found = self._lookup(keys, ref)
+        found = self._lookup(keys, ref, mode)
         if found is not None:
             return found
         failure_key = f"{ref.sha256.lower()}:{ref.url}"  # a failure is of that URL's bytes
@@ -151,11 +153,11 @@ class ContentsService:
         locks = self._locks() if self._locks else None
         hold = locks.hold(f"contents:{keys[-1]}", self.settings.lock_wait) if locks else None
         with hold or contextlib.nullcontext():
-            found = self._lookup(keys, ref)  # another worker may have just read it
+            found = self._lookup(keys, ref, mode)  # another worker may have just read it
             if found is not None:
                 return found
             try:
-                document = self._read(ref, label or ref.filename)
+                document = self._read(ref, label or ref.filename, mode)
             except (NotFound, UpstreamError, ArchiveIntegrityError) as error:
                 self.failed.note(failure_key, error)
                 raise
@@ -163,23 +165,23 @@ class ContentsService:
             self._keep(keys[0] if verified else keys[-1], document)
             return document
 
-    def _lookup(self, keys: list[str], ref: ArchiveRef) -> dict | None:
+    def _lookup(self, keys: list[str], ref: ArchiveRef, mode: str) -> dict | None:
         for key in keys:
             found = self._stored(key)
-            if found is not None and good_enough(found, ref, self.mode):
+            if found is not None and good_enough(found, ref, mode):
                 self.stats.store_hits += 1
                 self.memory.put(key, found)
                 return found
         return None
 
-    def _read(self, ref: ArchiveRef, label: str) -> dict:
+    def _read(self, ref: ArchiveRef, label: str, mode: str) -> dict:
         timeout = self.settings.upstream_timeout
         limit = self.settings.contents_max_bytes
         self.stats.reads += 1
         try:
             if not ref.remote:
                 return archive.read_local(ref)
-            if needs_whole_archive(ref, self.mode):
+            if needs_whole_archive(ref, mode):
                 return archive.read_download(ref, timeout, limit)
             return archive.read_range(ref, timeout, limit)
         except archive.ArchiveMismatch as error:

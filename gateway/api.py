@@ -225,9 +225,18 @@ def _contents_document(channel: str, name: str, subchannel: str | None) -> dict:
     filename = request.args.get("filename", "")
     if not subdir or not filename:
         raise InvalidParameter("subdir and filename are required (the file's subdir and name)")
+    read = request.args.get("read", "")
+    if read not in ("", "whole"):
+        raise InvalidParameter("read must be whole (or absent)", details={"offered": ["whole"]})
     driver, info = _package(channel, name, subchannel)
     return package_files.contents_document(
-        driver, info, current_app.extensions["contents"], subchannel, subdir, filename
+        driver,
+        info,
+        current_app.extensions["contents"],
+        subchannel,
+        subdir,
+        filename,
+        mode="full" if read == "whole" else None,
     )
 
 

@@ -39,6 +39,22 @@ def sources_of(channel: ChannelConfig) -> ChannelSources:
     return ChannelSources(channel.name, channel.pypi_mapping, channel.vex)
 
 
+def affected_name(entry: dict) -> str:
+    """A file as `affected_files` names it: `<subdir>/<filename>` (the subdir when known)."""
+    subdir = entry.get("subdir")
+    return f"{subdir}/{entry['filename']}" if subdir else entry["filename"]
+
+
+def _split_affected(value: object) -> dict:
+    """An `affected_files` entry (`<subdir>/<filename>` or, from older upstreams, a bare file
+    name, or an object) as a `files` entry."""
+    if isinstance(value, dict):
+        return {"filename": value.get("filename"), "subdir": value.get("subdir")}
+    text = str(value)
+    subdir, _, filename = text.rpartition("/")
+    return {"filename": filename, "subdir": subdir or None}
+
+
 def _normalized(item: dict) -> dict:
     """An upstream CVE item with the fields our API promises (missing ones null or empty)."""
     status = str(item.get("status") or item.get("cve_status") or "reported").lower()
@@ -47,10 +63,7 @@ def _normalized(item: dict) -> dict:
     score = float(score) if isinstance(score, int | float) else None
     files = item.get("files")
     if not isinstance(files, list):
-        files = [
-            {"filename": f if isinstance(f, str) else f.get("filename"), "status": status}
-            for f in item.get("affected_files") or []
-        ]
+        files = [{**_split_affected(f), "status": status} for f in item.get("affected_files") or []]
     body = {
         "aliases": [],
         "upstream": [],
@@ -72,7 +85,7 @@ def _normalized(item: dict) -> dict:
         "severity": item.get("severity") or severity_of(score),
         "status": status,
         "files": files,
-        "affected_files": sorted(f["filename"] for f in files if f.get("filename")),
+        "affected_files": sorted(affected_name(f) for f in files if f.get("filename")),
     }
     if not isinstance(body.get("status_counts"), dict):
         counts: dict[str, int] = {}

@@ -73,9 +73,16 @@ def upstream_contents(fetcher, url: str, channel: ChannelConfig, label: str) -> 
 
 
 def contents_document(
-    driver, info: PackageInfo, service, subchannel: str | None, subdir: str, filename: str
+    driver,
+    info: PackageInfo,
+    service,
+    subchannel: str | None,
+    subdir: str,
+    filename: str,
+    mode: str | None = None,
 ) -> dict:
-    """The contents of one of the package's files (the driver's channel access was checked)."""
+    """The contents of one of the package's files (the driver's channel access was checked);
+    `mode` `full` reads the archive whole where ranges would do."""
     names.subdir_name(subdir)
     names.file_name(filename)
     file = find_file(info, subdir, filename)
@@ -92,7 +99,7 @@ def contents_document(
             code="contents_unavailable",
         )
     ref = ArchiveRef(url, filename, file.sha256, file.size, credential=config.credential)
-    return service.get(ref, label)
+    return service.get(ref, label, mode)
 
 
 def find_file(info: PackageInfo, subdir: str, filename: str) -> PackageFile:

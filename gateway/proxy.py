@@ -40,7 +40,7 @@ bp = Blueprint("proxy", __name__)
 _LABEL = r"(?:/label/[^/]+)?"
 BADGE_PATH = re.compile(rf"^/[^/]+{_LABEL}/[^/]+/badges(?:/[^/]+\.(?:svg|json))?$")
 SBOM_PATH = re.compile(
-    rf"^(?:/[^/]+{_LABEL}/[^/]+/[^/]+(?:\.(?:cdx|spdx)(?:\.intoto)?\.json|/sbom\.json)"
+    rf"^(?:/[^/]+{_LABEL}/[^/]+/[^/]+(?:\.(?:cdx|spdx|spdx3)(?:\.intoto)?\.json|/sbom\.json)"
     r"|/\.well-known/conda-badges/sbom-keys\.json)$"
 )
 _FORWARD_REQUEST = ("Accept", "User-Agent")

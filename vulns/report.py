@@ -156,7 +156,8 @@ def _item(snapshot: Snapshot, vuln_id: str, rows: list[tuple[FileRef, Finding]])
         "references": body.get("references", []),
         "sources": sources,
         "affected_versions": sort_versions(file.version for file, _ in rows),
-        "affected_files": sorted(file.filename for file, _ in rows),
+        # "<subdir>/<filename>": one file name can be in two subdirs (win-32 and win-64)
+        "affected_files": sorted(f"{file.subdir}/{file.filename}" for file, _ in rows),
         "files": [
             {
                 "filename": file.filename,

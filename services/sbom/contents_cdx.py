@@ -29,6 +29,7 @@ from cyclonedx.model.component_evidence import Occurrence
 from cyclonedx.model.license import DisjunctiveLicense
 from packageurl import PackageURL
 
+from services.sbom import minimums
 from services.sbom.facts import MISSING_WITHOUT_CONTENTS
 from services.sbom.facts import Facts
 
@@ -62,7 +63,12 @@ def file_component(entry: Mapping) -> Component:
         ("conda:file:mode", entry.get("file_mode")),
         ("conda:file:prefix-placeholder", entry.get("prefix_placeholder")),
         ("conda:file:no-link", "true" if entry.get("no_link") else None),
-        ("conda:file:archive-sha256", entry.get("archive_sha256")),
+        ("conda:file:archive-type", entry.get("archive_type")),
+        ("conda:file:hashes-of", entry.get("hashes_of")),
+        ("conda:file:link-target", entry.get("link_target")),
+        ("conda:file:paths-json-sha256", entry.get("paths_json_sha256")),
+        ("conda:file:executable", _bool(minimums.is_executable(entry))),
+        ("conda:file:archive", "true" if minimums.is_archive(entry["path"]) else None),
     ]
     return Component(
         type=ComponentType.FILE,

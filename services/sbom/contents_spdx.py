@@ -20,11 +20,13 @@ from spdx_tools.spdx.model import ExternalPackageRef
 from spdx_tools.spdx.model import ExternalPackageRefCategory
 from spdx_tools.spdx.model import ExtractedLicensingInfo
 from spdx_tools.spdx.model import File
+from spdx_tools.spdx.model import FileType
 from spdx_tools.spdx.model import PackageVerificationCode
 from spdx_tools.spdx.model import Relationship
 from spdx_tools.spdx.model import RelationshipType
 from spdx_tools.spdx.model import SpdxNoAssertion
 
+from services.sbom import minimums
 from services.sbom.contents_cdx import http_url
 from services.sbom.facts import MISSING_WITHOUT_CONTENTS
 from services.sbom.facts import Facts
@@ -140,6 +142,23 @@ def _verification_code(sha1s: list[str]) -> PackageVerificationCode:
     return PackageVerificationCode(digest.hexdigest())
 
 
+def file_comment(entry: Mapping) -> str:
+    """What conda and the archive say of one file, and what its checksums are of."""
+    parts = [f"conda path_type {entry.get('path_type')}"]
+    if entry.get("prefix_placeholder"):
+        parts.append(f"prefix placeholder {entry['prefix_placeholder']}")
+    if entry.get("archive_type"):
+        parts.append(f"the archive holds a {entry['archive_type']}")
+    if entry.get("hashes_of") == "link target":
+        parts.append(f"checksums are of the link's target {entry.get('link_target')}")
+    if entry.get("paths_json_sha256"):
+        parts.append(f"paths.json says sha256 {entry['paths_json_sha256']}")
+    executable = minimums.is_executable(entry)
+    if executable is not None:
+        parts.append("executable" if executable else "not executable")
+    return ", ".join(parts)
+
+
 def file_parts(facts: Facts, root_id: str) -> FileParts:
     """The package's files as SPDX files (with SHA-1 and SHA-256), when SPDX can hold them."""
     contents = facts.contents
@@ -170,12 +189,8 @@ def file_parts(facts: Facts, root_id: str) -> FileParts:
                 ],
                 license_concluded=SpdxNoAssertion(),
                 copyright_text=SpdxNoAssertion(),
-                comment=f"conda path_type {entry.get('path_type')}"
-                + (
-                    f", prefix placeholder {entry['prefix_placeholder']}"
-                    if entry.get("prefix_placeholder")
-                    else ""
-                ),
+                comment=file_comment(entry),
+                file_types=[FileType.ARCHIVE] if minimums.is_archive(entry["path"]) else [],
             )
         )
         relationships.append(Relationship(root_id, RelationshipType.CONTAINS, spdx_id))

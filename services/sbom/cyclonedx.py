@@ -23,7 +23,6 @@ from cyclonedx.model.bom import BomMetaData
 from cyclonedx.model.component import Component
 from cyclonedx.model.component import ComponentScope
 from cyclonedx.model.component import ComponentType
-from cyclonedx.model.contact import OrganizationalContact
 from cyclonedx.model.contact import OrganizationalEntity
 from cyclonedx.model.dependency import Dependency
 from cyclonedx.model.impact_analysis import ImpactAnalysisJustification
@@ -51,6 +50,7 @@ from common.timestamps import parse_iso
 from services.sbom import contents_cdx
 from services.sbom import identity
 from services.sbom import json_extras
+from services.sbom import minimums_cdx
 from services.sbom import resolve
 from services.sbom.facts import Facts
 from services.sbom.purl import file_purl
@@ -376,6 +376,9 @@ def build_bom(facts: Facts, spec_version: str = "1.6", graph: resolve.Graph | No
         properties=deep.pop("properties"),
         **deep,
     )
+    missing = minimums_cdx.add_to_root(root, facts)
+    root.properties.update(_properties(missing))
+    manufacturer, author = minimums_cdx.creator(facts)
     graph = graph or facts.graph()
     resolved = sum(1 for n in graph.nodes.values() if n.resolved)
     tool = Component(
@@ -385,8 +388,8 @@ def build_bom(facts: Facts, spec_version: str = "1.6", graph: resolve.Graph | No
         timestamp=timestamp,
         component=root,
         supplier=supplier,
-        manufacturer=OrganizationalEntity(name=identity.TOOL_NAME),
-        authors=[OrganizationalContact(name=identity.TOOL_NAME)],  # generated, not hand-written
+        manufacturer=manufacturer,
+        authors=[author],  # the SBOM's creator (SBOM_CREATOR_NAME / _CONTACT)
         lifecycles=[PredefinedLifecycle(LifecyclePhase.POST_BUILD)],
         properties=_properties(
             [

@@ -73,6 +73,10 @@ class Facts:
     contents: dict | None = field(default=None, compare=False)
     contents_status: str = CONTENTS_AVAILABLE
     files: bool = True  # list the package's files as components (`?files=false`: not)
+    whole: bool = False  # the archive was asked to be read whole (`?read=whole`)
+    # who makes the SBOM (SBOM_CREATOR_NAME) and how to reach them (SBOM_CREATOR_CONTACT)
+    creator_name: str = "conda-badges"
+    creator_contact: str = ""
 
     def key(self) -> str:
         """A hash of every fact, for the in-process cache (the contents by their own digest)."""
@@ -148,7 +152,7 @@ def _files_of(client, channel, name, subchannel, token, subdir, filename) -> lis
         raise
 
 
-def _contents(client, channel, name, subchannel, token, subdir, filename):
+def _contents(client, channel, name, subchannel, token, subdir, filename, whole=False):
     """(the contents document, "available"), or (None, why not) when the archive is not there
     or cannot be read now (the SBOM is then made from the package's record, and says so).
 
@@ -156,7 +160,7 @@ def _contents(client, channel, name, subchannel, token, subdir, filename):
     the SBOM is refused rather than made without its contents.
     """
     try:
-        return client.contents(channel, name, subdir, filename, subchannel, token), (
+        return client.contents(channel, name, subdir, filename, subchannel, token, whole), (
             CONTENTS_AVAILABLE
         )
     except NotFound as error:
@@ -246,6 +250,7 @@ def gather(
     namespace_base: str = "",
     depth: int | None = 1,
     files: bool = True,
+    whole: bool = False,
 ) -> Facts:
     """All facts for one file: the file, its package, its contents, its dependencies' files
     (one batch call per level of the graph), its CVEs. Independent calls run at once."""
@@ -261,7 +266,7 @@ def gather(
         client.cve_report, channel, name, subchannel, token, filename=filename
     )
     contents_future = pool.submit(
-        _contents, client, channel, name, subchannel, token, subdir, filename
+        _contents, client, channel, name, subchannel, token, subdir, filename, whole
     )
     entries = entry_future.result()
     if not entries:  # the package's or the subdir's absence says more: ask the artifact
@@ -292,7 +297,7 @@ def gather(
         file=file,
         package={name: artifact.get(name) for name in PACKAGE_FIELDS},
         candidates=resolve.prune(candidates, graph),
-        cves=[c for c in cves if _affects(c, filename)],
+        cves=[c for c in cves if _affects(c, subdir, filename)],
         vulns_database=report.get("database") or {},
         cve_covered=report.get("covered") if isinstance(report.get("covered"), bool) else None,
         cve_identities=tuple(report.get("identities") or ()),
@@ -301,11 +306,13 @@ def gather(
         contents=contents,
         contents_status=contents_status,
         files=files,
+        whole=whole,
     )
 
 
-def _affects(cve: dict, filename: str) -> bool:
-    """A CVE applies to the file when it lists no files or lists this one."""
+def _affects(cve: dict, subdir: str, filename: str) -> bool:
+    """A CVE applies to the file when it lists no files or lists this one (`<subdir>/<filename>`;
+    a bare file name, from an older upstream, matches that name in any subdir)."""
     files = cve.get("affected_files") or []
     names = {f if isinstance(f, str) else (f.get("filename") or f.get("name")) for f in files}
-    return not names or filename in names
+    return not names or f"{subdir}/{filename}" in names or filename in names

@@ -10,6 +10,7 @@ from common.sbom_negotiation import Format
 from services.sbom.cyclonedx import render_cyclonedx
 from services.sbom.facts import Facts
 from services.sbom.spdx import render_spdx
+from services.sbom.spdx3 import render_spdx3
 
 CACHE_ENTRIES = 512
 
@@ -18,6 +19,8 @@ def render(facts: Facts, fmt: Format) -> str:
     """The document for `facts` in format `fmt` (pure; no cache)."""
     if fmt.family == "spdx":
         return render_spdx(facts)
+    if fmt.family == "spdx3":
+        return render_spdx3(facts)
     return render_cyclonedx(facts, fmt.version)
 
 

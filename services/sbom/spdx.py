@@ -29,6 +29,7 @@ from common.safe_url import safe_url
 from common.timestamps import parse_iso
 from services.sbom import contents_spdx
 from services.sbom import identity
+from services.sbom import minimums
 from services.sbom import resolve
 from services.sbom.facts import Facts
 from services.sbom.purl import file_purl
@@ -92,6 +93,38 @@ def _file_package(spdx_id: str, file: Mapping, facts: Facts, supplier: Actor, **
     )
 
 
+def _add_minimums(root: Package, facts: Facts) -> None:
+    """The root's concluded license, copyright text and SHA-512 (services/sbom/minimums.py)."""
+    concluded = minimums.concluded_license(facts)
+    notes = [root.license_comment] if root.license_comment else []
+    if concluded.value is not None:
+        root.license_concluded = _expression(concluded.value)
+        notes.append(f"concluded license: {concluded.reason}")
+    else:
+        notes.append(f"concluded license NOASSERTION: {concluded.reason}")
+    statements, why_not = minimums.copyright_statements(facts)
+    if statements:
+        root.copyright_text = "\n".join(statements)
+        notes.append("copyright text: the statements found in the shipped license texts")
+    else:
+        notes.append(f"copyright text NOASSERTION: {why_not}")
+    sha512 = minimums.archive_sha512(facts)
+    if sha512.value is not None:
+        root.checksums.append(Checksum(ChecksumAlgorithm.SHA512, sha512.value))
+    else:
+        notes.append(sha512.reason)
+    root.license_comment = "; ".join(notes)
+
+
+def _creators(facts: Facts) -> list[Actor]:
+    """The tool, and the organization that makes the SBOM (with its email, when one is set)."""
+    email, _ = minimums.creator_contact(facts)
+    return [
+        Actor(ActorType.TOOL, f"{identity.TOOL_NAME}-{identity.TOOL_VERSION}"),
+        Actor(ActorType.ORGANIZATION, facts.creator_name, email),
+    ]
+
+
 def _scores_text(cve: Mapping) -> str:
     scores = cve.get("scores")
     if isinstance(scores, Mapping) and scores:
@@ -138,6 +171,15 @@ def _vulns_comment(facts: Facts) -> str | None:
         f"Vulnerabilities from database {database['version']} built {database.get('built_at')}"
         f"; this package is {covered.get(facts.cve_covered, 'of unknown coverage')}."
     )
+
+
+def _creator_comment(facts: Facts) -> str | None:
+    """The creator's contact URL (SPDX 2.3 creators carry an email only) and the vulns note."""
+    _, url = minimums.creator_contact(facts)
+    parts = [f"SBOM creator {facts.creator_name}, contact {url}"] if url else []
+    if _vulns_comment(facts):
+        parts.append(_vulns_comment(facts))
+    return "; ".join(parts) or None
 
 
 def _dependency_package(index: int, node: resolve.Node, facts: Facts, supplier: Actor) -> Package:
@@ -193,6 +235,7 @@ def build_document(facts: Facts) -> Document:
         source_info=contents_spdx.source_info(facts),
         comment=deep.comment,
     )
+    _add_minimums(root, facts)
     if deep.files_analyzed:
         root.files_analyzed = True
         root.verification_code = deep.verification_code
@@ -216,12 +259,9 @@ def build_document(facts: Facts) -> Document:
         name=identity.document_name(facts),
         document_namespace=f"{identity.namespace_base(facts)}/spdx/"
         f"{identity.document_name(facts)}-{serial}",
-        creators=[
-            Actor(ActorType.TOOL, f"{identity.TOOL_NAME}-{identity.TOOL_VERSION}"),
-            Actor(ActorType.ORGANIZATION, identity.TOOL_NAME),
-        ],
+        creators=_creators(facts),
         created=timestamp,
-        creator_comment=_vulns_comment(facts),
+        creator_comment=_creator_comment(facts),
     )
     return Document(
         creation,

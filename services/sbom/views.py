@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from flask import Blueprint
@@ -23,7 +24,7 @@ from services.sbom import facts as facts_module
 
 bp = Blueprint("sbom", __name__)
 
-_SUFFIX_FAMILY = {"cdx.json": "cyclonedx", "spdx.json": "spdx"}
+_SUFFIX_FAMILY = {"cdx.json": "cyclonedx", "spdx.json": "spdx", "spdx3.json": "spdx3"}
 PUBLIC_MAX_AGE = 300
 DEGRADED_MAX_AGE = 30  # an SBOM made without the contents that could not be read now
 KEYS_PATH = "/.well-known/conda-badges/sbom-keys.json"
@@ -37,6 +38,15 @@ def _files_parameter() -> bool:
             "files must be true or false", details={"offered": ["true", "false"]}
         )
     return value == "true"
+
+
+def _whole_parameter() -> bool:
+    """`?read=whole`: read the archive whole (sha256 checked, SHA-512 given) where the
+    service would read a remote `.conda` by range requests."""
+    value = request.args.get("read", "").strip().lower()
+    if value not in ("", "whole"):
+        raise InvalidParameter("read must be whole (or absent)", details={"offered": ["whole"]})
+    return value == "whole"
 
 
 def _envelope(facts, family: str, key) -> callable:
@@ -70,6 +80,39 @@ def _facts_scope(channel: str, subchannel: str | None, token: str | None) -> str
     return "token"
 
 
+def _request_facts(state, channel, subchannel, subdir, filename, files, whole):
+    """The facts of one request (reused within the request's access scope), with the
+    configured SBOM creator."""
+    token = g.get("token")
+    settings = state["settings"]
+
+    def gather():
+        return facts_module.gather(
+            state["client"],
+            channel,
+            subchannel,
+            subdir,
+            filename,
+            token,
+            namespace_base=settings.public_url,
+            files=files,
+            whole=whole,
+        )
+
+    scope = _facts_scope(channel, subchannel, token)
+    if scope is None:
+        facts = gather()
+    else:
+        facts = state["facts"].get(
+            (scope, channel, subchannel, subdir, filename, files, whole), gather
+        )
+    return dataclasses.replace(
+        facts,
+        creator_name=settings.sbom_creator_name,
+        creator_contact=settings.sbom_creator_contact,
+    )
+
+
 def _answer(
     channel: str,
     subchannel: str | None,
@@ -85,6 +128,7 @@ def _answer(
     names.split_file_name(filename)
     fmt = negotiation.choose(family, request.args.get("format"), request.headers.get("Accept"))
     files = _files_parameter()
+    whole = _whole_parameter()
     tokens.require_access(channel, subchannel)
     state = current_app.extensions["sbom"]
     key = state["key"]
@@ -92,26 +136,7 @@ def _answer(
         raise NotFound(
             "signed SBOMs are not offered: no signing key is configured", code="not_signed"
         )
-    token = g.get("token")
-    settings = state["settings"]
-
-    def gather():
-        return facts_module.gather(
-            state["client"],
-            channel,
-            subchannel,
-            subdir,
-            filename,
-            token,
-            namespace_base=settings.public_url,
-            files=files,
-        )
-
-    scope = _facts_scope(channel, subchannel, token)
-    if scope is None:
-        facts = gather()
-    else:
-        facts = state["facts"].get((scope, channel, subchannel, subdir, filename, files), gather)
+    facts = _request_facts(state, channel, subchannel, subdir, filename, files, whole)
     if signed and facts.degraded:  # a signature vouches for a complete document
         raise UpstreamError(
             f"the contents of {filename!r} cannot be read now ({facts.contents_status}); "
@@ -128,7 +153,8 @@ def _answer(
         response = Response(body, content_type=fmt.media_type)
         extension = fmt.extension
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
-    if family != "spdx":  # `.cdx.json` honours a version named in Accept too
+    token = g.get("token")
+    if family not in ("spdx", "spdx3"):  # `.cdx.json` honours a version named in Accept too
         response.headers["Vary"] = "Accept"
     response.headers["X-Content-Type-Options"] = "nosniff"
     if token:
@@ -152,6 +178,20 @@ def cyclonedx(channel: str, subdir: str, filename: str, subchannel: str | None =
 def spdx(channel: str, subdir: str, filename: str, subchannel: str | None = None):
     """SPDX 2.3 JSON for one package file."""
     return _answer(channel, subchannel, subdir, filename, "spdx")
+
+
+@bp.get("/<channel>/<subdir>/<filename>.spdx3.json")
+@bp.get("/<channel>/label/<subchannel>/<subdir>/<filename>.spdx3.json")
+def spdx3(channel: str, subdir: str, filename: str, subchannel: str | None = None):
+    """SPDX 3.0.1 JSON-LD for one package file."""
+    return _answer(channel, subchannel, subdir, filename, "spdx3")
+
+
+@bp.get("/<channel>/<subdir>/<filename>.spdx3.intoto.json")
+@bp.get("/<channel>/label/<subchannel>/<subdir>/<filename>.spdx3.intoto.json")
+def spdx3_signed(channel: str, subdir: str, filename: str, subchannel: str | None = None):
+    """The SPDX 3.0.1 SBOM as a signed in-toto attestation (DSSE envelope)."""
+    return _answer(channel, subchannel, subdir, filename, "spdx3", signed=True)
 
 
 @bp.get("/<channel>/<subdir>/<filename>/sbom.json")

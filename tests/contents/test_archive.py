@@ -29,6 +29,7 @@ from tests.contents.bomb import build_bomb
 from tests.contents.conftest import ZLIB_BZ2
 from tests.contents.conftest import ZLIB_CONDA
 from tests.contents.conftest import archives
+from tests.contents.conftest import held_differently
 from tests.contents.conftest import local_ref
 from tests.contents.conftest import record_of
 from tests.contents.rangeserver import RangeServer
@@ -55,7 +56,11 @@ def test_every_local_archive_is_verified_and_every_file_checked(path):
     archive = document["archive"]
     assert archive["sha256_verified"] and archive["size_verified"] and archive["files_hashed"]
     assert archive["sha256"] == record_of(path)["sha256"]
-    assert archive["files_mismatched"] == 0 and archive["listed_not_shipped"] == []
+    assert archive["sha512"] == hashlib.sha512(path.read_bytes()).hexdigest()
+    # what differs from paths.json is what an independent extraction (tarfile) finds
+    differing = held_differently(path)
+    assert sorted(archive["mismatched_paths"]) == differing
+    assert archive["files_mismatched"] == len(differing) and archive["listed_not_shipped"] == []
     assert document["path_count"] == len(document["paths"])
     # every listed file got a SHA-1 (SPDX needs one), softlinks their target's
     assert all(entry.get("sha1") for entry in document["paths"])
@@ -235,3 +240,14 @@ def test_a_zstd_bomb_is_read_within_the_bounds_and_says_what_it_cut(tmp_path):
         {k: v for k, v in p.items() if k != "sha1"} for p in plain["paths"]
     ]
     assert document["about"] == plain["about"] and document["index"] == plain["index"]
+
+
+def test_a_whole_read_can_be_asked_for_where_ranges_would_do(tmp_path, server):
+    service = _service(tmp_path)  # CONTENTS_MODE=range, the default
+    ranged = service.get(remote_ref(server))
+    assert ranged["archive"]["read"] == "range" and ranged["archive"]["sha512"] is None
+    whole = service.get(remote_ref(server), mode="full")
+    assert whole["archive"]["read"] == "download" and whole["archive"]["sha256_verified"]
+    assert whole["archive"]["sha512"] == hashlib.sha512(ZLIB_CONDA.read_bytes()).hexdigest()
+    # the verified document now answers for these bytes, whatever the mode
+    assert service.get(remote_ref(server))["archive"]["sha512"] == whole["archive"]["sha512"]

@@ -42,6 +42,19 @@ def test_without_a_database_cves_are_unavailable_and_other_facts_still_answer(tm
     assert all(f["cve_count"] is None and f["cve_error"] for f in files)
 
 
+def test_affected_files_carry_the_subdir(tmp_path):
+    api = client(tmp_path, MAIN)
+    items = api.get(CVES).json["items"]
+    assert items
+    for item in items:
+        expected = sorted(f"{f['subdir']}/{f['filename']}" for f in item["files"])
+        assert item["affected_files"] == expected
+        assert len(set(item["affected_files"])) == len(item["files"])
+    # one file name in two subdirs is two entries (the real win-32 and win-64 zlib builds)
+    name = "zlib-1.2.11-h62dcd97_3.tar.bz2"
+    assert any({f"win-32/{name}", f"win-64/{name}"} <= set(i["affected_files"]) for i in items)
+
+
 def test_a_broken_curation_file_at_start_is_a_clear_503(tmp_path):
     vex = tmp_path / "vex.json"
     vex.write_text('{"statements": [{"vulnerability": "CVE-1", "status": "nope"}]}')

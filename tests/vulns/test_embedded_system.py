@@ -88,7 +88,7 @@ def test_r_base_3_on_private_shows_cve_2024_27322(system, mint_token):
         inside = records.numbers(span["version"]) <= records.numbers(entry["version"])
         inside &= records.numbers(entry["version"]) < records.numbers(span["lessThan"])
         assert entry["cve_count"] == int(inside)
-        assert (entry["filename"] in item["affected_files"]) == inside
+        assert (f"{entry['subdir']}/{entry['filename']}" in item["affected_files"]) == inside
     assert any(v.startswith("3.") for v in item["affected_versions"])
 
 

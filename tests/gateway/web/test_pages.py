@@ -167,3 +167,12 @@ def test_style_picker_offers_all_five_styles_and_keeps_the_choice(client):
     ]
     assert [value for value, chosen in options if chosen] == ["social"]
     assert "/main/zlib/badges/version.svg?style=social" in body
+
+
+def test_every_file_offers_spdx3_plain_and_signed(client):
+    body = client.get("/main/zlib", headers=HTML).get_data(as_text=True)
+    files = re.findall(r'href="([^"]+)\.spdx\.json"', body)
+    assert files
+    for sbom in files:
+        assert f'href="{sbom}.spdx3.json"' in body
+        assert f'href="{sbom}.spdx3.intoto.json"' in body

@@ -109,7 +109,9 @@ class FakeMetadataClient:
             items.append({"spec": spec, "name": name, "found": True, "files": matching})
         return items
 
-    def contents(self, channel, name, subdir, filename, subchannel=None, token=None) -> dict:
+    def contents(
+        self, channel, name, subdir, filename, subchannel=None, token=None, whole=False
+    ) -> dict:
         """The contents of a file whose archive is on disk (read for real), else 404."""
         self.calls.append(("contents", channel, name, subchannel, token, subdir, filename))
         self._files(channel, name, token)

@@ -4,24 +4,19 @@ from an independent extraction, and the license texts the package ships."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import tarfile
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from services.sbom.cyclonedx import render_cyclonedx
 from services.sbom.spdx import render_spdx
+from tests.contents.conftest import extract
+from tests.contents.conftest import held_differently
+from tests.contents.conftest import members
 from tests.services.sbom.realdata import archive_path
 from tests.services.sbom.realdata import facts_for
 from tests.services.sbom.realdata import records
-
-try:
-    from compression import zstd  # Python 3.14+
-except ImportError:
-    from backports import zstd
 
 ON_DISK = [r for channel in ("main", "test-recipes") for r in records(channel)]
 ON_DISK = [r for r in ON_DISK if archive_path(r).is_file()]
@@ -29,21 +24,6 @@ ON_DISK = [r for r in ON_DISK if archive_path(r).is_file()]
 
 def _id(record) -> str:
     return f"{record.channel}/{record.subdir}/{record.filename}"
-
-
-def extract(path: Path, dest: Path) -> Path:
-    """Unpack a .conda (ZIP of zstd tarballs) or .tar.bz2 with the standard library only."""
-    if path.name.endswith(".conda"):
-        with zipfile.ZipFile(path) as archive:
-            for name in archive.namelist():
-                if name.endswith(".tar.zst"):
-                    raw = zstd.decompress(archive.read(name))
-                    with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
-                        tar.extractall(dest, filter="tar")
-    else:
-        with tarfile.open(path, "r:bz2") as tar:
-            tar.extractall(dest, filter="tar")
-    return dest
 
 
 def sha1(data: bytes):
@@ -59,30 +39,60 @@ def test_every_archive_of_the_embedded_channels_is_covered():
     assert len(ON_DISK) == 8 + 32  # zlib in 4 subdirs (.conda and .tar.bz2), 32 test recipes
 
 
+def _file_components(bom: dict) -> dict[str, dict]:
+    """name -> {hash algorithm: value, property name: value} of the root's file components."""
+    found = {}
+    for c in bom["metadata"]["component"].get("components", []):
+        if c["type"] == "file":
+            found[c["name"]] = {h["alg"]: h["content"] for h in c["hashes"]} | {
+                p["name"]: p["value"] for p in c.get("properties", [])
+            }
+    return found
+
+
 @pytest.mark.parametrize("record", ON_DISK, ids=_id)
-def test_files_are_exactly_paths_json_and_rehash_to_its_sha256(record, tmp_path):
-    root = extract(archive_path(record), tmp_path)
-    paths_json = json.loads((root / "info" / "paths.json").read_text())["paths"]
+def test_files_are_exactly_paths_json_and_hash_what_the_archive_holds(record):
+    """One rule, checked against tarfile's own reading of the members: a regular file's hashes
+    are of its bytes; a symbolic link's are its target's (paths.json's), and say so; where the
+    archive holds something else than paths.json says, the document says that too."""
+    held = members(archive_path(record))
+    paths_json = json.loads(held["info/paths.json"].data)["paths"]
     bom = json.loads(render_cyclonedx(facts_for(record)))
-    files = {
-        c["name"]: {h["alg"]: h["content"] for h in c["hashes"]}
-        for c in bom["metadata"]["component"].get("components", [])
-        if c["type"] == "file"
-    }
+    files = _file_components(bom)
     assert sorted(files) == sorted(p["_path"] for p in paths_json)
-    regular = {}
+    by_sha256 = {hashlib.sha256(m.data).hexdigest(): m.data for m in held.values() if m.data}
     for entry in paths_json:
-        extracted = root / entry["_path"]
-        assert files[entry["_path"]]["SHA-256"] == entry["sha256"]
-        if entry.get("path_type", "hardlink") == "hardlink":
-            assert sha256(extracted) == entry["sha256"]
-            assert extracted.stat().st_size == entry["size_in_bytes"]
-            assert files[entry["_path"]]["SHA-1"] == sha1(extracted.read_bytes()).hexdigest()
-            regular[entry["sha256"]] = extracted
-    for entry in paths_json:
-        if entry.get("path_type") == "softlink":
-            # archives keep no data for links; paths.json gives the target's hash (CEP 34)
-            assert entry["sha256"] in regular, entry["_path"]
+        member, component = held[entry["_path"]], files[entry["_path"]]
+        if member.kind == "symlink":
+            assert component["conda:file:hashes-of"] == "link target"
+            assert component.get("conda:file:link-target", "") == member.target
+            assert component["SHA-256"] == entry["sha256"]
+            assert component["SHA-1"] == sha1(by_sha256[entry["sha256"]]).hexdigest()
+        else:
+            assert component["conda:file:hashes-of"] == "archive member"
+            assert component["SHA-256"] == hashlib.sha256(member.data).hexdigest()
+            assert component["SHA-1"] == sha1(member.data).hexdigest()
+            assert component["conda:file:size"] == str(len(member.data))
+    differing = held_differently(archive_path(record))
+    properties = _all_properties(bom)
+    assert ("conda:contents:files-mismatched", str(len(differing))) in properties
+    notes = [v for p, v in properties if p == "conda:contents:note"]
+    for path in differing:
+        listed = next(e for e in paths_json if e["_path"] == path)
+        assert files[path]["conda:file:paths-json-sha256"] == listed["sha256"]
+        assert any(note.startswith(f"{path}: paths.json lists a") for note in notes)
+
+
+def _all_properties(bom: dict) -> list[tuple[str, str]]:
+    return [(p["name"], p["value"]) for p in bom["metadata"]["component"]["properties"]]
+
+
+def test_the_tar_bz2_zlib_holds_0_byte_files_where_paths_json_lists_softlinks():
+    (record,) = [r for r in ON_DISK if _id(r) == "main/linux-64/zlib-1.2.11-h7b6447c_3.tar.bz2"]
+    held = members(archive_path(record))
+    # the defect the issue reports, seen by tarfile alone: the test above covers such paths
+    assert held_differently(archive_path(record)) == ["lib/libz.so", "lib/libz.so.1"]
+    assert held["lib/libz.so"].kind == "file" and held["lib/libz.so"].data == b""
 
 
 @pytest.mark.parametrize("record", ON_DISK, ids=_id)

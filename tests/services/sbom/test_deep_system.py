@@ -280,3 +280,41 @@ def post(base: str, path: str, body: str, headers: dict | None = None):
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
         connection.close()
+
+
+def test_spdx3_through_the_gateway_states_its_sha512_or_why_not(deep):
+    """A local archive is read whole (SHA-512 given); a remote .conda by range requests (not)."""
+    import hashlib
+
+    for channel, whole in (("main", True), ("remote", False)):
+        status, headers, body = get(deep.gateway_url, f"/{channel}/linux-64/{ZLIB}.spdx3.json")
+        assert status == 200, body
+        assert headers["content-type"] == "application/spdx+json; version=3.0.1"
+        graph = json.loads(body)["@graph"]
+        (artifact,) = [e for e in graph if e.get("type") == "software_File" and e["name"] == ZLIB]
+        hashes = {h["algorithm"]: h["hashValue"] for h in artifact["verifiedUsing"]}
+        expected = hashlib.sha512((CHANNELS / "main" / "linux-64" / ZLIB).read_bytes())
+        (package,) = [
+            e for e in graph if e.get("type") == "software_Package" and e["name"] == "zlib"
+        ]
+        if whole or "sha512" in hashes:  # a verified read of the same bytes answers by sha256
+            assert hashes["sha512"] == expected.hexdigest()
+        else:  # range mode: none, and the document says why
+            assert "SHA-512 not computed" in package["comment"]
+    status, _, envelope = get(deep.gateway_url, f"/main/linux-64/{ZLIB}.spdx3.intoto.json")
+    assert status == 200 and json.loads(envelope)["payloadType"] == "application/vnd.in-toto+json"
+
+
+def test_read_whole_gives_a_remote_conda_its_sha512(deep):
+    import hashlib
+
+    path = f"/remote/linux-64/{ZLIB}.spdx3.json?read=whole"
+    status, _, body = get(deep.gateway_url, path)
+    assert status == 200, body
+    graph = json.loads(body)["@graph"]
+    (artifact,) = [e for e in graph if e.get("type") == "software_File" and e["name"] == ZLIB]
+    hashes = {h["algorithm"]: h["hashValue"] for h in artifact["verifiedUsing"]}
+    expected = hashlib.sha512((CHANNELS / "main" / "linux-64" / ZLIB).read_bytes()).hexdigest()
+    assert hashes["sha512"] == expected
+    status, _, body = get(deep.gateway_url, f"/remote/linux-64/{ZLIB}.spdx3.json?read=partly")
+    assert status == 400 and json.loads(body)["error"]["code"] == "invalid_parameter"

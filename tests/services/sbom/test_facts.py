@@ -43,13 +43,24 @@ def test_cves_are_kept_for_the_file_or_the_whole_package():
     other = {
         **ZLIB_CVE,
         "id": "CVE-2022-37434",
-        "affected_files": ["zlib-1.2.11-h7b6447c_3.tar.bz2"],
+        "affected_files": ["linux-64/zlib-1.2.11-h7b6447c_3.tar.bz2"],
     }
     client = FakeMetadataClient(cves={"zlib": [ZLIB_CVE, other]})
     conda = gather(client, "main", None, "linux-64", "zlib-1.2.11-h7b6447c_3.conda")
     assert [c["id"] for c in conda.cves] == ["CVE-2018-25032"]
     bz2 = gather(client, "main", None, "linux-64", "zlib-1.2.11-h7b6447c_3.tar.bz2")
     assert [c["id"] for c in bz2.cves] == ["CVE-2018-25032", "CVE-2022-37434"]
+
+
+def test_a_cve_naming_a_file_in_one_subdir_is_not_kept_for_its_namesake_in_another():
+    # zlib-1.2.11-h62dcd97_3.tar.bz2 is in both win-32 and win-64 of the real `main` channel
+    name = "zlib-1.2.11-h62dcd97_3.tar.bz2"
+    only_win64 = {**ZLIB_CVE, "id": "CVE-2022-37434", "affected_files": [f"win-64/{name}"]}
+    client = FakeMetadataClient(cves={"zlib": [only_win64]})
+    assert [c["id"] for c in gather(client, "main", None, "win-64", name).cves] == [
+        "CVE-2022-37434"
+    ]
+    assert gather(client, "main", None, "win-32", name).cves == []
 
 
 @pytest.mark.parametrize(

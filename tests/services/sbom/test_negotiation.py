@@ -23,6 +23,8 @@ from common.errors import NotAcceptable
         ("application/spdx+json;q=0.4, application/vnd.cyclonedx+json;version=1.5", n.CDX_15),
         ("text/html, application/spdx+json", n.SPDX_23),
         ("application/spdx+json, application/vnd.cyclonedx+json", n.SPDX_23),
+        ("application/spdx+json; version=3.0.1", n.SPDX_301),
+        ("application/spdx+json; version=2.3, application/spdx+json; version=3.0.1", n.SPDX_23),
     ],
 )
 def test_accept(accept, expected):
@@ -46,6 +48,7 @@ def test_unacceptable_lists_what_is_offered(accept):
         "application/vnd.cyclonedx+json; version=1.6",
         "application/vnd.cyclonedx+json; version=1.5",
         "application/spdx+json",
+        "application/spdx+json; version=3.0.1",
     ]
 
 
@@ -76,3 +79,10 @@ def test_suffix_fixes_the_family():
     assert n.choose("cyclonedx", "cyclonedx-1.5", None) is n.CDX_15
     with pytest.raises(InvalidParameter):
         n.choose("cyclonedx", "spdx", None)
+
+
+def test_the_spdx3_suffix_fixes_spdx_3():
+    assert n.family_of("/main/linux-64/x-1-0.conda.spdx3.json") == "spdx3"
+    assert n.family_of("/main/linux-64/x-1-0.conda.spdx.json") == "spdx"
+    assert n.choose("spdx3", None, "application/vnd.cyclonedx+json") is n.SPDX_301
+    assert n.variant("/main/linux-64/x-1-0.conda.spdx3.json", None, None) == "spdx3"

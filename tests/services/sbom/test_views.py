@@ -133,7 +133,7 @@ def test_errors_are_json_naming_what_is_wrong(client, path, status, code):
 def test_unacceptable_accept_lists_the_offer(client):
     response = client.get(f"{ZLIB}/sbom.json", headers={"Accept": "text/html"})
     assert response.status_code == 406
-    assert _error(response)["offered"] == [CDX_16, CDX_15, SPDX]
+    assert _error(response)["offered"] == [CDX_16, CDX_15, SPDX, f"{SPDX}; version=3.0.1"]
 
 
 def test_file_without_sha256_is_sbom_unavailable(client, fake, monkeypatch):

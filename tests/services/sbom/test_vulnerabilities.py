@@ -37,7 +37,7 @@ def vulnerable_facts(vulns_db, channel, subdir, filename, vex):
     report = VulnService(vulns_db).package_report(
         ChannelSources(channel, vex=vex), record.raw["name"], same
     )
-    items = [i for i in report.items if filename in i["affected_files"]]
+    items = [i for i in report.items if f"{subdir}/{filename}" in i["affected_files"]]
     assert items, "the case has CVEs"
     facts = dataclasses.replace(
         facts_for(record),
