@@ -1,0 +1,55 @@
+"""Independent readings of the real lockfiles in data/lockfiles (plain PyYAML / text), which
+the environments package's answers are checked against."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import DATA
+
+LOCKS = DATA / "lockfiles"
+PIXI = sorted((LOCKS / "pixi-lock").glob("*.pixi.lock"))
+CONDA_LOCK = sorted((LOCKS / "conda-lock").glob("*.yml"))
+EXPLICIT = sorted((LOCKS / "explicit").glob("*.txt"))
+CONDA_META = sorted((LOCKS / "conda-meta").glob("*.json"))
+ENVIRONMENT_YML = sorted((LOCKS / "environment-yml").glob("*.yml"))
+ALL_LOCKS = PIXI + CONDA_LOCK + EXPLICIT + CONDA_META
+
+
+def pixi_expected(path: Path) -> dict[tuple[str, str], list[tuple[str, str | None]]]:
+    """(env, platform) -> [(location, sha256)] as the pixi.lock YAML lists them."""
+    doc = yaml.safe_load(path.read_text())
+    facts: dict[str, list] = {}
+    for entry in doc["packages"]:
+        location = entry.get("conda", entry.get("pypi"))
+        facts.setdefault(location, []).append(entry)
+    expected = {}
+    for env, body in doc["environments"].items():
+        for platform, refs in (body.get("packages") or {}).items():
+            rows = []
+            for ref in refs:
+                location = ref.get("conda", ref.get("pypi"))
+                entries = facts[location]
+                rows.append((location, entries[0].get("sha256") if len(entries) == 1 else None))
+            expected[(env, platform)] = sorted(rows, key=str)
+    return expected
+
+
+def conda_lock_expected(path: Path) -> dict[str, list[tuple[str, str | None]]]:
+    """platform -> [(url, sha256)] of a conda-lock.yml, virtual packages left out."""
+    doc = yaml.safe_load(path.read_text())
+    expected: dict[str, list] = {p: [] for p in doc["metadata"]["platforms"]}
+    for entry in doc["package"]:
+        if not entry["name"].startswith("__"):
+            expected[entry["platform"]].append((entry["url"], entry["hash"].get("sha256")))
+    return {p: sorted(rows) for p, rows in expected.items()}
+
+
+def explicit_expected(path: Path) -> list[tuple[str, str]]:
+    """[(url, anchor)] of an @EXPLICIT file's URL lines."""
+    lines = path.read_text().split("@EXPLICIT", 1)[1].splitlines()
+    pairs = [line.strip().partition("#") for line in lines if re.match(r"^\s*https?://", line)]
+    return sorted((url, anchor) for url, _, anchor in pairs)
