@@ -136,6 +136,13 @@ def build_report(
                 "md5": package.md5,
                 "license": getattr(record, "license", None) or package.license,
                 "channel": resolved.channel.name if resolved.channel else None,
+                "channel_label": (
+                    resolved.channel.name
+                    if resolved.channel
+                    else channel_label(package.channel_url)
+                    if package.channel_url
+                    else None
+                ),
                 "origin": resolved.origin,
                 "note": resolved.note,
                 "purls": purls(package, resolved.channel, facts["identities"]),
