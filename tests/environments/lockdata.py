@@ -4,6 +4,7 @@ the environments package's answers are checked against."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -19,9 +20,15 @@ ENVIRONMENT_YML = sorted((LOCKS / "environment-yml").glob("*.yml"))
 ALL_LOCKS = PIXI + CONDA_LOCK + EXPLICIT + CONDA_META
 
 
+@cache
+def load_yaml(path: Path) -> dict:
+    """The YAML document of a lockfile (C loader when PyYAML has it), read once per test run."""
+    return yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+
+
 def pixi_expected(path: Path) -> dict[tuple[str, str], list[tuple[str, str | None]]]:
     """(env, platform) -> [(location, sha256)] as the pixi.lock YAML lists them."""
-    doc = yaml.safe_load(path.read_text())
+    doc = load_yaml(path)
     facts: dict[str, list] = {}
     for entry in doc["packages"]:
         location = entry.get("conda", entry.get("pypi"))
@@ -40,7 +47,7 @@ def pixi_expected(path: Path) -> dict[tuple[str, str], list[tuple[str, str | Non
 
 def conda_lock_expected(path: Path) -> dict[str, list[tuple[str, str | None]]]:
     """platform -> [(url, sha256)] of a conda-lock.yml, virtual packages left out."""
-    doc = yaml.safe_load(path.read_text())
+    doc = load_yaml(path)
     expected: dict[str, list] = {p: [] for p in doc["metadata"]["platforms"]}
     for entry in doc["package"]:
         if not entry["name"].startswith("__"):
@@ -53,3 +60,41 @@ def explicit_expected(path: Path) -> list[tuple[str, str]]:
     lines = path.read_text().split("@EXPLICIT", 1)[1].splitlines()
     pairs = [line.strip().partition("#") for line in lines if re.match(r"^\s*https?://", line)]
     return sorted((url, anchor) for url, _, anchor in pairs)
+
+
+def pixi_edges(path: Path, env: str, platform: str) -> dict[str, set[str]]:
+    """name -> names of the locked conda packages its depends name (from the YAML)."""
+    doc = load_yaml(path)
+    entries = {}
+    for entry in doc["packages"]:
+        if "conda" in entry:
+            entries.setdefault(entry["conda"], []).append(entry)
+    locked = []
+    for ref in doc["environments"][env]["packages"][platform]:
+        if "conda" in ref:
+            candidates = entries[ref["conda"]]
+            locked.append(candidates[0])
+    names = {e.get("name") or _name_of(e["conda"]) for e in locked}
+    return {
+        (e.get("name") or _name_of(e["conda"])): {
+            d.split()[0] for d in e.get("depends", []) if d.split()[0] in names
+        }
+        - {e.get("name") or _name_of(e["conda"])}
+        for e in locked
+    }
+
+
+def _name_of(url: str) -> str:
+    return url.rsplit("/", 1)[1].rsplit("-", 2)[0]
+
+
+def conda_lock_edges(path: Path, platform: str) -> dict[str, set[str]]:
+    """name -> names of the locked packages its `dependencies` name (conda entries)."""
+    doc = load_yaml(path)
+    locked = [
+        e
+        for e in doc["package"]
+        if e["platform"] == platform and e["manager"] == "conda" and not e["name"].startswith("__")
+    ]
+    names = {e["name"] for e in locked}
+    return {e["name"]: set(e.get("dependencies") or {}) & names - {e["name"]} for e in locked}
