@@ -18,6 +18,7 @@ from environments.model import LockedPackage
 # how a package got its facts
 FROM_CHANNEL = "channel"
 FROM_LOCK = "lock"
+NOT_SERVED = "its channel is not served here (or not to this request)"
 PYPI_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
@@ -51,7 +52,8 @@ class ChannelIndex:
         return self.by_url.get(channel_url.rstrip("/")) if channel_url else None
 
 
-Lookup = Callable[[ChannelConfig, str], Sequence[object]]
+# a channel's files of a package name: () when it has none, None when it cannot be read now
+Lookup = Callable[[ChannelConfig, str], Sequence[object] | None]
 
 
 def resolve_package(
@@ -65,13 +67,16 @@ def resolve_package(
         return Resolved(package)
     channel = index.match(package.channel_url)
     if channel is None:
-        reason = "a local source package" if not package.url else "its channel is not served here"
+        reason = "a local source package" if not package.url else NOT_SERVED
         return Resolved(package, note=reason)
     if not may_read(channel):
-        return Resolved(package, note="a private channel this request may not read")
+        return Resolved(package, note=NOT_SERVED)  # alike: nothing tells a private channel
     if lookup is None:
         return Resolved(package, channel, origin=FROM_CHANNEL)
-    for file in lookup(channel, package.name):
+    files = lookup(channel, package.name)
+    if files is None:
+        return Resolved(package, note=f"the channel {channel.name} cannot be read now")
+    for file in files:
         if file.filename == package.filename and file.subdir == package.subdir:
             if package.sha256 and file.sha256 and file.sha256 != package.sha256:
                 note = "the channel's file has another sha256 than the lock's"

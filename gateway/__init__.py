@@ -15,6 +15,7 @@ from common.health import health_blueprint
 from common.settings import Settings
 from contents import ContentsService
 from gateway import api
+from gateway import environments
 from gateway import limits
 from gateway import proxy
 from gateway import web
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     limits.init_app(app, settings)
     app.register_blueprint(health_blueprint(lambda: _ready(app)))
     app.register_blueprint(api.bp)
+    app.register_blueprint(environments.bp)
     app.register_blueprint(web.bp)
     app.register_blueprint(proxy.bp)
 
