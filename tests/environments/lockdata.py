@@ -3,6 +3,7 @@ the environments package's answers are checked against."""
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from pathlib import Path
@@ -12,6 +13,9 @@ import yaml
 from tests.conftest import DATA
 
 LOCKS = DATA / "lockfiles"
+CHANNELS_DIR = DATA / "channels"
+MIRROR = "https://repo.anaconda.com/pkgs/main"  # a mirror of `main` in data/channels.toml
+ZLIB = "zlib-1.2.11-h7b6447c_3.conda"
 PIXI = sorted((LOCKS / "pixi-lock").glob("*.pixi.lock"))
 CONDA_LOCK = sorted((LOCKS / "conda-lock").glob("*.yml"))
 EXPLICIT = sorted((LOCKS / "explicit").glob("*.txt"))
@@ -98,3 +102,17 @@ def conda_lock_edges(path: Path, platform: str) -> dict[str, set[str]]:
     ]
     names = {e["name"] for e in locked}
     return {e["name"]: set(e.get("dependencies") or {}) & names - {e["name"]} for e in locked}
+
+
+def channel_records(channel: str, subdir: str) -> dict:
+    doc = json.loads((CHANNELS_DIR / channel / subdir / "repodata.json").read_text())
+    return {**doc.get("packages", {}), **doc.get("packages.conda", {})}
+
+
+def explicit(base: str, subdir: str, records: dict, anchor: str = "sha256") -> bytes:
+    """An explicit file of real repodata records under a base URL (`#sha256:` or md5)."""
+    lines = [
+        f"{base}/{subdir}/{fn}#" + (f"sha256:{r['sha256']}" if anchor == "sha256" else r["md5"])
+        for fn, r in sorted(records.items())
+    ]
+    return ("# platform: " + subdir + "\n@EXPLICIT\n" + "\n".join(lines) + "\n").encode()

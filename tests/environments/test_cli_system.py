@@ -10,10 +10,10 @@ import pytest
 
 from environments.cli import run
 from tests.conftest import EMBEDDED_VULNS_DB
-from tests.gateway.test_environments import MIRROR
-from tests.gateway.test_environments import ZLIB
-from tests.gateway.test_environments import _records
-from tests.gateway.test_environments import explicit
+from tests.environments.lockdata import MIRROR
+from tests.environments.lockdata import ZLIB
+from tests.environments.lockdata import channel_records
+from tests.environments.lockdata import explicit
 from tests.processes import http_get
 
 pytestmark = pytest.mark.integration
@@ -21,7 +21,9 @@ pytestmark = pytest.mark.integration
 
 def test_the_gateway_applies_the_channel_and_offline_does_not(system, tmp_path):
     lock = tmp_path / "explicit.txt"
-    lock.write_bytes(explicit(MIRROR, "linux-64", {ZLIB: _records("main", "linux-64")[ZLIB]}))
+    lock.write_bytes(
+        explicit(MIRROR, "linux-64", {ZLIB: channel_records("main", "linux-64")[ZLIB]})
+    )
     answers = {}
     for mode in (["--gateway", system.gateway_url], ["--vulns-db", str(EMBEDDED_VULNS_DB)]):
         out = io.StringIO()

@@ -16,25 +16,14 @@ from attestation.cli import main as verify_main
 from tests.conftest import CHANNELS
 from tests.conftest import gateway_client
 from tests.conftest import mint
+from tests.environments.lockdata import MIRROR
+from tests.environments.lockdata import ZLIB
+from tests.environments.lockdata import channel_records
+from tests.environments.lockdata import explicit
 
 TRUNCATED_PIXI = (
     CHANNELS.parent / "lockfiles/pixi-lock/setup-pixi-bzip2-v6.pixi.lock"
 ).read_bytes()[:900]
-MIRROR = "https://repo.anaconda.com/pkgs/main"
-
-
-def _records(channel: str, subdir: str) -> dict:
-    doc = json.loads((CHANNELS / channel / subdir / "repodata.json").read_text())
-    return {**doc.get("packages", {}), **doc.get("packages.conda", {})}
-
-
-def explicit(base: str, subdir: str, records: dict, anchor: str = "sha256") -> bytes:
-    """An explicit file of real repodata records under a base URL (`#sha256:` or md5)."""
-    lines = [
-        f"{base}/{subdir}/{fn}#" + (f"sha256:{r['sha256']}" if anchor == "sha256" else r["md5"])
-        for fn, r in sorted(records.items())
-    ]
-    return ("# platform: " + subdir + "\n@EXPLICIT\n" + "\n".join(lines) + "\n").encode()
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +31,8 @@ def api(tmp_path_factory):
     return gateway_client(tmp_path_factory.mktemp("env-api"))
 
 
-ZLIB = "zlib-1.2.11-h7b6447c_3.conda"
-
-
 def test_a_served_file_reports_exactly_what_the_package_page_shows(api):
-    record = _records("main", "linux-64")[ZLIB]
+    record = channel_records("main", "linux-64")[ZLIB]
     body = explicit(MIRROR, "linux-64", {ZLIB: record})
     report = api.post("/api/environments/report", data=body).json
     (row,) = report["packages"]
@@ -66,7 +52,7 @@ def test_a_served_file_reports_exactly_what_the_package_page_shows(api):
 
 
 def test_a_changed_sha256_is_not_the_channel_file(api):
-    record = dict(_records("main", "linux-64")[ZLIB], sha256="0" * 64)
+    record = dict(channel_records("main", "linux-64")[ZLIB], sha256="0" * 64)
     report = api.post(
         "/api/environments/report", data=explicit(MIRROR, "linux-64", {ZLIB: record})
     ).json
@@ -77,7 +63,7 @@ def test_a_changed_sha256_is_not_the_channel_file(api):
 
 
 def _private_lock() -> bytes:
-    records = _records("private", "linux-64")
+    records = channel_records("private", "linux-64")
     chosen = {"r-base-3.1.2-0.tar.bz2": records["r-base-3.1.2-0.tar.bz2"]}
     return explicit((CHANNELS / "private").as_uri(), "linux-64", chosen, anchor="md5")
 
@@ -120,16 +106,16 @@ def test_bad_input_is_a_clear_4xx(api, body, status, code):
 
 def test_the_package_count_limit(tmp_path):
     small = gateway_client(tmp_path, ENVIRONMENTS_MAX_PACKAGES="10")
-    body = explicit(MIRROR, "linux-64", _records("main", "linux-64"))
+    body = explicit(MIRROR, "linux-64", channel_records("main", "linux-64"))
     assert small.post("/api/environments/report", data=body).status_code == 200
-    records = _records("private", "linux-64")
+    records = channel_records("private", "linux-64")
     many = explicit("https://example.org/r", "linux-64", dict(list(records.items())[:11]), "md5")
     response = small.post("/api/environments/report", data=many)
     assert (response.status_code, response.json["error"]["code"]) == (413, "too_many_packages")
 
 
 def test_unknown_environment_and_format(api):
-    body = explicit(MIRROR, "linux-64", {ZLIB: _records("main", "linux-64")[ZLIB]})
+    body = explicit(MIRROR, "linux-64", {ZLIB: channel_records("main", "linux-64")[ZLIB]})
     response = api.post("/api/environments/report?environment=dev", data=body)
     assert (
         response.status_code == 400 and "no environment 'dev'" in response.json["error"]["message"]
@@ -139,7 +125,7 @@ def test_unknown_environment_and_format(api):
 
 
 def test_the_signed_sbom_verifies_with_conda_badges_verify_and_a_changed_byte_fails(api, tmp_path):
-    body = explicit(MIRROR, "linux-64", {ZLIB: _records("main", "linux-64")[ZLIB]})
+    body = explicit(MIRROR, "linux-64", {ZLIB: channel_records("main", "linux-64")[ZLIB]})
     response = api.post("/api/environments/sbom?signed=1&format=spdx", data=body)
     assert response.mimetype == "application/vnd.dsse.envelope.v1+json"
     settings = api.application.config["SETTINGS"]
