@@ -8,7 +8,9 @@ import base64
 import hashlib
 import json
 
+import jsonschema
 import pytest
+import yaml
 
 from attestation import load_signing_key
 from attestation import published_keys
@@ -143,3 +145,12 @@ def test_the_signed_sbom_verifies_with_conda_badges_verify_and_a_changed_byte_fa
     )
     (tmp_path / "env.intoto.json").write_text(json.dumps(tampered))
     assert verify_main([*args, "--sha256", hashlib.sha256(body).hexdigest()]) == 1
+
+
+def test_the_report_is_what_the_openapi_document_says(api):
+    spec = yaml.safe_load(api.get("/api/openapi.yaml").data)
+    schema = {"$ref": "#/components/schemas/EnvironmentReport", "components": spec["components"]}
+    body = explicit(MIRROR, "linux-64", channel_records("main", "linux-64"))
+    report = api.post("/api/environments/report", data=body).json
+    jsonschema.Draft202012Validator(schema).validate(report)
+    assert {"/api/environments/report", "/api/environments/sbom"} <= set(spec["paths"])
