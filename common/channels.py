@@ -13,7 +13,7 @@ from common.names import channel_name
 DRIVERS = ("conda", "anaconda-org", "platform")
 # first path segments the gateway uses itself: a channel by one of these names could not be
 # reached by badge, SBOM or page URLs (`/t/<token>/...` is anaconda.org's token prefix)
-RESERVED_NAMES = frozenset({"t", "api", "ui", "healthz", "readyz", "metrics"})
+RESERVED_NAMES = frozenset({"t", "api", "ui", "healthz", "readyz", "metrics", "environments"})
 
 
 class ChannelConfigError(ValueError):

@@ -173,6 +173,14 @@ class Settings:
         default=20000, metadata={"env": "ENVIRONMENTS_MAX_PACKAGES"}
     )
 
+    # watched environments (POST /api/environments): how many locks, bytes and seconds the
+    # store keeps (SQLite in STATE_DIR, or Redis with a redis:// GATEWAY_CACHE_URL)
+    environments_max_stored: int = field(default=1000, metadata={"env": "ENVIRONMENTS_MAX_STORED"})
+    environments_max_stored_bytes: int = field(
+        default=256 * 1024 * 1024, metadata={"env": "ENVIRONMENTS_MAX_STORED_BYTES"}
+    )
+    environments_ttl: int = field(default=90 * 86400, metadata={"env": "ENVIRONMENTS_TTL"})
+
     # resolved from channels_file at load time
     channels: dict[str, ChannelConfig] = field(default_factory=dict, repr=False)
 

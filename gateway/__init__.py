@@ -18,6 +18,7 @@ from gateway import api
 from gateway import environments
 from gateway import limits
 from gateway import proxy
+from gateway import watched_environments
 from gateway import web
 from gateway.catalog import Catalog
 from gateway.hot_path import HotPath
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(health_blueprint(lambda: _ready(app)))
     app.register_blueprint(api.bp)
     app.register_blueprint(environments.bp)
+    app.register_blueprint(watched_environments.bp)
     app.register_blueprint(web.bp)
     app.register_blueprint(proxy.bp)
 

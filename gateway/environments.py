@@ -46,7 +46,8 @@ def _settings():
 
 
 def read_body() -> Lock:
-    """The request's lockfile, within the body and package-count limits."""
+    """The request's lockfile, within the body and package-count limits (its bytes are kept
+    in `g.lockfile_body`)."""
     limit = _settings().environments_max_bytes
     if request.content_length is not None and request.content_length > limit:
         raise LockTooLarge(f"the lockfile is larger than {limit} bytes")
@@ -61,6 +62,7 @@ def read_body() -> Lock:
     if len(data) > limit:
         raise LockTooLarge(f"the lockfile is larger than {limit} bytes")
     lock = read_lock(data)
+    g.lockfile_body = data
     most = _settings().environments_max_packages
     if lock.package_count > most:
         raise LockTooLarge(
@@ -134,15 +136,13 @@ def _signing_key():
     return key
 
 
-@bp.post("/sbom")
-def post_sbom():
-    """CycloneDX 1.6/1.5 or SPDX 2.3 of the posted lockfile, or its signed DSSE envelope."""
+def sbom_response(report: dict):
+    """The SBOM the query asks for (format, spec_version, signed) of a report."""
     family = request.args.get("format", "cyclonedx")
     spec_version = request.args.get("spec_version", "1.6")
     want_signed = request.args.get("signed", "") in ("1", "true", "yes")
     if family not in ("cyclonedx", "spdx"):
         raise InvalidParameter("format must be cyclonedx or spdx")
-    report = report_for(read_body())
     text = render(report, family, spec_version)
     if not want_signed:
         return _answer(text, MEDIA_TYPES[family])
@@ -150,3 +150,11 @@ def post_sbom():
     if key is None:
         raise InvalidParameter("this service has no signing key", code="signing_unavailable")
     return _answer(json.dumps(signed(key, report, family, text)), MEDIA_TYPES["signed"])
+
+
+@bp.post("/sbom")
+def post_sbom():
+    """CycloneDX 1.6/1.5 or SPDX 2.3 of the posted lockfile, or its signed DSSE envelope."""
+    if request.args.get("format", "cyclonedx") not in ("cyclonedx", "spdx"):
+        raise InvalidParameter("format must be cyclonedx or spdx")
+    return sbom_response(report_for(read_body()))
