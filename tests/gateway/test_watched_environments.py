@@ -4,15 +4,24 @@ badge in every style re-evaluated per request, honest coverage, nothing stored h
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
+import shutil
+import time
 
 import pytest
 
 from common.badge_render import STYLES
+from tests.conftest import DATA
 from tests.conftest import gateway_client
 from tests.conftest import mint
 from tests.environments.lockdata import EXPLICIT
+from tests.environments.lockdata import MIRROR
 from tests.environments.lockdata import PIXI
+from tests.environments.lockdata import ZLIB
+from tests.environments.lockdata import channel_records
+from tests.environments.lockdata import explicit
 
 MICROMAMBA = next(p for p in EXPLICIT if p.name.startswith("micromamba"))
 
@@ -83,3 +92,31 @@ def test_bad_input_stores_nothing(api):
     lock_id = hashlib.sha256(body).hexdigest()
     assert api.get(f"/api/environments/{lock_id}/report").status_code == 404
     assert api.get("/api/environments/not-an-id/report").status_code == 404
+
+
+def test_a_curation_change_changes_the_badge_and_its_etag(tmp_path):
+    vex = tmp_path / "main.openvex.json"
+    shutil.copy(DATA / "vex" / "main.openvex.json", vex)
+    channels = tmp_path / "channels.toml"
+    channels.write_text(
+        f'[channels.main]\ndriver = "conda"\nurl = "{(DATA / "channels" / "main").as_uri()}"\n'
+        f'vex = "{vex}"\nmirrors = ["{MIRROR}"]\n'
+    )
+    api = gateway_client(
+        tmp_path / "state", GATEWAY_CHANNELS_FILE=str(channels), VULNS_DB_CHECK_INTERVAL="0"
+    )
+    body = explicit(MIRROR, "linux-64", {ZLIB: channel_records("main", "linux-64")[ZLIB]})
+    urls = api.post("/api/environments", data=body, headers=auth()).json["urls"]
+    first, report = api.get(urls["badge"]), api.get(urls["report"]).json
+    cleared = {s["vulnerability"]["name"] for s in json.loads(vex.read_text())["statements"]}
+    statuses = {c["id"]: c["status"] for c in report["packages"][0]["cves"]}
+    assert cleared and all(statuses[i] == "cleared" for i in cleared)
+    document = json.loads(vex.read_text())
+    document["statements"] = []
+    vex.write_text(json.dumps(document))
+    os.utime(vex, (time.time() + 5, time.time() + 5))
+    second, report = api.get(urls["badge"]), api.get(urls["report"]).json
+    statuses = {c["id"]: c["status"] for c in report["packages"][0]["cves"]}
+    assert all(statuses[i] == "reported" for i in cleared)
+    assert title(second.data) != title(first.data)
+    assert second.headers["ETag"] != first.headers["ETag"]
