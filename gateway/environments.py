@@ -6,6 +6,7 @@ for a token that may read them (without a token such packages are reported from 
 
 from __future__ import annotations
 
+import base64
 import json
 
 from flask import Blueprint
@@ -52,11 +53,9 @@ def read_body() -> Lock:
     if request.content_length is not None and request.content_length > limit:
         raise LockTooLarge(f"the lockfile is larger than {limit} bytes")
     request.max_content_length = limit
+    request.max_form_memory_size = limit
     try:
-        upload = (
-            request.files.get("lockfile") if request.mimetype == "multipart/form-data" else None
-        )
-        data = upload.read(limit + 1) if upload is not None else request.get_data(cache=False)
+        data = _form_body(limit) if _is_form() else request.get_data()
     except RequestEntityTooLarge:
         raise LockTooLarge(f"the lockfile is larger than {limit} bytes") from None
     if len(data) > limit:
@@ -71,6 +70,35 @@ def read_body() -> Lock:
             code="too_many_packages",
         )
     return lock
+
+
+FORM_FIELDS = ("lockfile_text", "lockfile_b64")
+
+
+def _is_form() -> bool:
+    """A form (the page's) rather than a raw lockfile body; `curl --data-binary` sends raw
+    bodies as application/x-www-form-urlencoded, so only our field names make it a form."""
+    if request.mimetype == "multipart/form-data":
+        return True
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return False
+    request.get_data()  # cached first: the form is parsed from the cached bytes
+    return any(name in request.form for name in FORM_FIELDS)
+
+
+def _form_body(limit: int) -> bytes:
+    """A form's lockfile: an uploaded `lockfile` file, else pasted `lockfile_text`, else the
+    `lockfile_b64` the report page carries (for its downloads and a binary upload)."""
+    upload = request.files.get("lockfile")
+    if upload is not None and upload.filename:
+        return upload.read(limit + 1)
+    text = request.form.get("lockfile_text", "")
+    if text.strip() or not request.form.get("lockfile_b64"):
+        return text.replace("\r\n", "\n").encode()
+    try:
+        return base64.b64decode(request.form["lockfile_b64"], validate=True)
+    except ValueError:
+        raise InvalidParameter("lockfile_b64 is not base64") from None
 
 
 def may_read(channel: ChannelConfig) -> bool:
@@ -99,14 +127,13 @@ def lookup(channel: ChannelConfig, name: str):
         return None
 
 
-def report_for(lock: Lock) -> dict:
-    """The report of the environment and platform the query names (defaults otherwise)."""
+def report_for(lock: Lock, selection: tuple[str | None, str | None] | None = None) -> dict:
+    """The report of the environment and platform the request (or `selection`) names."""
     catalog: Catalog = current_app.extensions["catalog"]
     try:
         return build_report(
             lock,
-            request.args.get("environment") or None,
-            request.args.get("platform") or None,
+            *(selection or (request.values.get("environment"), request.values.get("platform"))),
             current_app.extensions["vulns"],
             catalog.channels,
             may_read,

@@ -54,6 +54,13 @@ def test_a_served_file_reports_exactly_what_the_package_page_shows(api):
     assert {c["id"]: c["score"] for c in row["cves"]} == {k: scores[k] for k in expected}
 
 
+def test_a_raw_body_sent_as_a_form_is_read_as_the_lockfile(api):
+    body = explicit(MIRROR, "linux-64", {ZLIB: channel_records("main", "linux-64")[ZLIB]})
+    kind = "application/x-www-form-urlencoded"  # what `curl --data-binary` sends
+    response = api.post("/api/environments/report", data=body, content_type=kind)
+    assert response.status_code == 200 and response.json["packages"][0]["name"] == "zlib"
+
+
 def test_a_changed_sha256_is_not_the_channel_file(api):
     record = dict(channel_records("main", "linux-64")[ZLIB], sha256="0" * 64)
     report = api.post(
