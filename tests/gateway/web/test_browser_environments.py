@@ -38,16 +38,17 @@ def test_paste_pick_filter_and_download(page, web_url, tmp_path):
     expect(page.locator("#env-untracked")).to_have_text(
         f"{report['summary']['not_tracked']} not tracked"
     )
+    rows = page.locator("#env-table tbody tr")
+    expect(rows).to_have_count(len(report["packages"]))
+    page.get_by_label("Filter by package, CVE or status").fill("bzip2")
+    wanted = [p for p in report["packages"] if "bzip2" in p["name"]]
+    assert 0 < len(wanted) < len(report["packages"])
+    expect(page.locator("#env-table tbody tr:visible")).to_have_count(len(wanted))
     page.get_by_label("Platform").select_option("osx-arm64")
     page.get_by_role("button", name="Check").click()
     other = api_report(web_url, "osx-arm64")
     expect(heading).to_have_text(f"default · osx-arm64: {other['summary']['verdict']}")
-    rows = page.locator("#env-table tbody tr")
     expect(rows).to_have_count(len(other["packages"]))
-    page.get_by_label("Filter by package, CVE or status").fill("bzip2")
-    visible = [r for r in rows.all() if r.is_visible()]
-    wanted = [p for p in other["packages"] if "bzip2" in p["name"]]
-    assert wanted and len(visible) == len(wanted)
     screenshot(page, "environments-desktop")
     with page.expect_download() as info:
         page.get_by_role("button", name="CycloneDX 1.6").click()
