@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
+from collections import OrderedDict
 
 import yaml
 
@@ -20,6 +22,9 @@ from environments.readers.pixi import read_pixi
 
 ARCHIVE_MAGIC = (b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"\x28\xb5\x2f\xfd")
 PIXI = re.compile(rb"\Aversion: *(\d+)\s*$.*?^environments:", re.M | re.S)
+CACHE_LOCKS, CACHE_PACKAGES = 16, 50_000
+_CACHE: OrderedDict[str, Lock] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FORMATS = "pixi.lock (v6, v7), conda-lock.yml (v1), an @EXPLICIT file or conda-meta records"
 
@@ -70,10 +75,26 @@ def _environments(data: bytes) -> tuple[str, dict]:
 
 
 def read_lock(data: bytes) -> Lock:
-    """The Lock of a lockfile body (LockError / NotALock say why it cannot be read)."""
+    """The Lock of a lockfile body (LockError / NotALock say why it cannot be read).
+
+    Locks are immutable and named by their sha256, so the last few read are kept (per
+    process, by count and packages): a lockfile sent again is not parsed again."""
     if not data.strip():
         raise LockError(f"the lockfile is empty; send {FORMATS}")
+    digest = hashlib.sha256(data).hexdigest()
+    with _CACHE_LOCK:
+        found = _CACHE.get(digest)
+        if found is not None:
+            _CACHE.move_to_end(digest)
+            return found
     kind, environments = _environments(data)
     if not any(pkgs for env in environments.values() for pkgs in env.values()):
         raise LockError("the lockfile locks no package")
-    return Lock(kind, hashlib.sha256(data).hexdigest(), environments)
+    lock = Lock(kind, digest, environments)
+    with _CACHE_LOCK:
+        _CACHE[digest] = lock
+        while len(_CACHE) > CACHE_LOCKS or sum(x.package_count for x in _CACHE.values()) > (
+            CACHE_PACKAGES
+        ):
+            _CACHE.popitem(last=False)
+    return lock

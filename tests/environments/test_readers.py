@@ -135,3 +135,9 @@ def test_wrong_versions_are_clear_errors(path):
 def test_junk_is_a_lock_error(body):
     with pytest.raises(LockError):
         read_lock(body)
+
+
+def test_a_lockfile_read_again_is_not_parsed_again():
+    data = PIXI[0].read_bytes()
+    assert read_lock(data) is read_lock(bytes(data))
+    assert read_lock(data + b"\n") is not read_lock(data)
