@@ -5,9 +5,13 @@ from __future__ import annotations
 from urllib.parse import unquote
 from urllib.parse import urlsplit
 
+from common.errors import InvalidName
+from common.names import file_name
+from common.names import subdir_name
 from environments.errors import LockError
 
 EXTENSIONS = (".conda", ".tar.bz2")
+SCHEMES = ("https", "http", "file", "s3")
 
 
 def split_filename(filename: str) -> tuple[str, str, str]:
@@ -20,12 +24,19 @@ def split_filename(filename: str) -> tuple[str, str, str]:
 
 
 def split_url(url: str) -> tuple[str, str, str]:
-    """(channel URL, subdir, file name) of a conda package URL."""
-    path = urlsplit(url).path
-    head, _, filename = path.rstrip("/").rpartition("/")
+    """(channel URL, subdir, file name) of a conda package URL (http(s), file or s3; the
+    subdir and file name valid conda names). Lock URLs are never fetched."""
+    parts = urlsplit(url[:2048])
+    head, _, filename = parts.path.rstrip("/").rpartition("/")
     _, _, subdir = head.rpartition("/")
     filename = unquote(filename)
-    if not filename.endswith(EXTENSIONS) or not subdir:
-        raise LockError(f"{url!r} is not a conda package URL (<channel>/<subdir>/<file>)")
+    shape = f"{url[:200]!r} is not a conda package URL (<channel>/<subdir>/<file>)"
+    if parts.scheme not in SCHEMES or (parts.scheme != "file" and not parts.hostname):
+        raise LockError(f"{shape}: its scheme must be one of {', '.join(SCHEMES)} with a host")
+    try:
+        subdir_name(subdir)
+        file_name(filename)
+    except InvalidName as error:
+        raise LockError(f"{shape}: {error.message}") from None
     channel = url[: url.rfind("/" + subdir + "/")] if ("/" + subdir + "/") in url else ""
     return channel, subdir, filename

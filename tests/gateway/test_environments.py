@@ -107,6 +107,13 @@ def test_private_channel_facts_need_a_token_that_may_read_it(api):
         (TRUNCATED_PIXI, 400, "invalid_lockfile"),
         (b"name: x\ndependencies:\n- python\n", 400, "not_a_lockfile"),
         (b"@EXPLICIT\nhttps://example.org/pkgs/linux-64/nonsense\n", 400, "invalid_lockfile"),
+        (
+            b"@EXPLICIT\ngopher://example.org/pkgs/linux-64/zlib-1.2.11-0.conda\n",
+            400,
+            "invalid_lockfile",
+        ),
+        (b"@EXPLICIT\nhttps:///pkgs/linux-64/zlib-1.2.11-0.conda\n", 400, "invalid_lockfile"),
+        (b"@EXPLICIT\nhttps://example.org/pkgs/../zlib-1.2.11-0.conda\n", 400, "invalid_lockfile"),
     ],
 )
 def test_bad_input_is_a_clear_4xx(api, body, status, code):
