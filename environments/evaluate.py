@@ -39,6 +39,7 @@ def _pypi_report(snapshot: Snapshot, resolved: Resolved) -> tuple[PackageReport,
     covered = snapshot.covers("pypi")
 
     def facts(file):
+        """The file's findings from the PyPI rules (no curation: PyPI has no channel)."""
         ids = matched_ids(snapshot, found, file)
         return summarize([finding(snapshot, None, i, file) for i in ids], score_in(snapshot))
 

@@ -103,6 +103,37 @@ def _summary(rows: list[dict]) -> dict:
     }
 
 
+def _row(resolved, facts: dict, edges: dict, unresolved: dict) -> dict:
+    package, record = resolved.package, resolved.record
+    return {
+        "key": package.key,
+        "kind": package.kind,
+        "name": package.name,
+        "version": package.version,
+        "build": package.build or None,
+        "subdir": package.subdir or None,
+        "filename": package.filename or None,
+        "url": package.url or None,
+        "sha256": package.sha256,
+        "md5": package.md5,
+        "license": getattr(record, "license", None) or package.license,
+        "channel": resolved.channel.name if resolved.channel else None,
+        "channel_label": (
+            resolved.channel.name
+            if resolved.channel
+            else channel_label(package.channel_url)
+            if package.channel_url
+            else None
+        ),
+        "origin": resolved.origin,
+        "note": resolved.note,
+        "purls": purls(package, resolved.channel, facts["identities"]),
+        **facts,
+        "depends": edges[package.key],
+        "unresolved_depends": unresolved.get(package.key, []),
+    }
+
+
 def build_report(
     lock: Lock,
     environment: str | None,
@@ -119,38 +150,8 @@ def build_report(
     snapshot = service.snapshot()
     rows = []
     for resolved in resolve_all(packages, channels, may_read, lookup):
-        package = resolved.package
         facts = evaluate(service, snapshot, resolved)
-        record = resolved.record
-        rows.append(
-            {
-                "key": package.key,
-                "kind": package.kind,
-                "name": package.name,
-                "version": package.version,
-                "build": package.build or None,
-                "subdir": package.subdir or None,
-                "filename": package.filename or None,
-                "url": package.url or None,
-                "sha256": package.sha256,
-                "md5": package.md5,
-                "license": getattr(record, "license", None) or package.license,
-                "channel": resolved.channel.name if resolved.channel else None,
-                "channel_label": (
-                    resolved.channel.name
-                    if resolved.channel
-                    else channel_label(package.channel_url)
-                    if package.channel_url
-                    else None
-                ),
-                "origin": resolved.origin,
-                "note": resolved.note,
-                "purls": purls(package, resolved.channel, facts["identities"]),
-                **facts,
-                "depends": edges[package.key],
-                "unresolved_depends": unresolved.get(package.key, []),
-            }
-        )
+        rows.append(_row(resolved, facts, edges, unresolved))
     rows.sort(key=lambda r: (r["kind"], r["name"], r["key"]))
     return {
         "lockfile": {"sha256": lock.sha256, "format": lock.format},

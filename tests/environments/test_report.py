@@ -12,6 +12,7 @@ import pytest
 from common.settings import Settings
 from environments import build_report
 from environments import read_lock
+from environments import render
 from environments.errors import UnknownSelection
 from tests.conftest import EMBEDDED_VULNS_DB
 from tests.environments.lockdata import ALL_LOCKS
@@ -126,6 +127,15 @@ def test_an_untracked_only_lock_never_reads_clean(tmp_path):
     assert summary["covered"] == 0 and summary["not_tracked"] == len(lines)
     assert summary["clean"] is False
     assert "not checked" in summary["verdict"] and "no vulnerabilities" not in summary["verdict"]
+    bom = json.loads(render(report, "cyclonedx"))
+    root = {p["name"]: p["value"] for p in bom["metadata"]["component"]["properties"]}
+    assert root["conda-badges:verdict"] == summary["verdict"]
+    assert root["conda-badges:coverage:covered"] == "0"
+    for component in bom["components"]:
+        props = {p["name"]: p["value"] for p in component["properties"]}
+        assert props["conda-badges:coverage"] == "not-tracked"
+    spdx = json.loads(render(report, "spdx"))
+    assert "0 packages covered" in spdx["creationInfo"]["comment"]
 
 
 def test_pypi_entries_are_matched_as_pypi():

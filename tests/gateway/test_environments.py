@@ -104,6 +104,7 @@ def test_private_channel_facts_need_a_token_that_may_read_it(api):
     ("body", "status", "code"),
     [
         (b"x" * (8 * 1024 * 1024 + 1), 413, "lockfile_too_large"),
+        (b"x" * (50 * 1024 * 1024), 413, "lockfile_too_large"),
         (TRUNCATED_PIXI, 400, "invalid_lockfile"),
         (b"name: x\ndependencies:\n- python\n", 400, "not_a_lockfile"),
         (b"@EXPLICIT\nhttps://example.org/pkgs/linux-64/nonsense\n", 400, "invalid_lockfile"),
