@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bench import badges_bench
 from bench import contents_bench
+from bench import environments_bench
 from bench import front_door_bench
 from bench import metadata_bench
 from bench import render_bench
@@ -87,6 +88,8 @@ def main() -> None:
     print("\nconda-forge scale (issue 15): generated channel, whole and sharded, over HTTP")
     scale_bench.run(100_000 if quick else 1_000_000)
     vulns_bench.main(["--runs", "500" if quick else "2000"])
+    print("\nEnvironments (issue 22): a lockfile's report and SBOMs through the API")
+    environments_bench.main(["--runs", "5" if quick else "20"])
     sys.exit(render_bench.main(argv))  # fails when ours costs more than the pybadges baseline
 
 

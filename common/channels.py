@@ -13,7 +13,7 @@ from common.names import channel_name
 DRIVERS = ("conda", "anaconda-org", "platform")
 # first path segments the gateway uses itself: a channel by one of these names could not be
 # reached by badge, SBOM or page URLs (`/t/<token>/...` is anaconda.org's token prefix)
-RESERVED_NAMES = frozenset({"t", "api", "ui", "healthz", "readyz", "metrics"})
+RESERVED_NAMES = frozenset({"t", "api", "ui", "healthz", "readyz", "metrics", "environments"})
 
 
 class ChannelConfigError(ValueError):
@@ -44,6 +44,9 @@ class ChannelConfig:
     crawl_shards: bool = True
     pypi_mapping: Path | None = None  # the channel's own conda→PyPI mapping (parselmouth JSON)
     vex: Path | None = None  # the channel owner's CVE curation (an OpenVEX JSON document)
+    # other base URLs serving this channel's files (mirrors): lockfile URLs under them resolve
+    # to this channel (environments/)
+    mirrors: tuple[str, ...] = ()
 
 
 def _resolve_url(raw: str, base_dir: Path) -> str:
@@ -65,6 +68,13 @@ def _data_file(name: str, entry: dict, key: str, base_dir: Path) -> Path | None:
     if not path.is_file():
         raise ChannelConfigError(f"channel {name}: {key} {str(raw)!r} is not a file ({path})")
     return path
+
+
+def _mirrors(name: str, entry: dict) -> tuple[str, ...]:
+    raw = entry.get("mirrors", [])
+    if not isinstance(raw, list) or not all(isinstance(u, str) and "://" in u for u in raw):
+        raise ChannelConfigError(f"channel {name}: mirrors must be a list of base URLs")
+    return tuple(u.rstrip("/") for u in raw)
 
 
 def parse_channels(
@@ -118,6 +128,7 @@ def parse_channels(
             crawl_shards=bool(entry.get("crawl_shards", True)),
             pypi_mapping=_data_file(name, entry, "pypi_mapping", base_dir),
             vex=_data_file(name, entry, "vex", base_dir),
+            mirrors=_mirrors(name, entry),
         )
     return channels
 

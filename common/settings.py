@@ -178,6 +178,23 @@ class Settings:
     # seconds the SBOM service reuses a file's gathered facts (after its own access check)
     sbom_facts_ttl: float = field(default=5.0, metadata={"env": "SBOM_FACTS_TTL"})
 
+    # environments (lockfile reports and SBOMs): the largest lockfile body and the most locked
+    # packages (counted once per environment and platform) one request may send
+    environments_max_bytes: int = field(
+        default=8 * 1024 * 1024, metadata={"env": "ENVIRONMENTS_MAX_BYTES"}
+    )
+    environments_max_packages: int = field(
+        default=20000, metadata={"env": "ENVIRONMENTS_MAX_PACKAGES"}
+    )
+
+    # watched environments (POST /api/environments): how many locks, bytes and seconds the
+    # store keeps (SQLite in STATE_DIR, or Redis with a redis:// GATEWAY_CACHE_URL)
+    environments_max_stored: int = field(default=1000, metadata={"env": "ENVIRONMENTS_MAX_STORED"})
+    environments_max_stored_bytes: int = field(
+        default=256 * 1024 * 1024, metadata={"env": "ENVIRONMENTS_MAX_STORED_BYTES"}
+    )
+    environments_ttl: int = field(default=90 * 86400, metadata={"env": "ENVIRONMENTS_TTL"})
+
     # resolved from channels_file at load time
     channels: dict[str, ChannelConfig] = field(default_factory=dict, repr=False)
 

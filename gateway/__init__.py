@@ -15,8 +15,10 @@ from common.health import health_blueprint
 from common.settings import Settings
 from contents import ContentsService
 from gateway import api
+from gateway import environments
 from gateway import limits
 from gateway import proxy
+from gateway import watched_environments
 from gateway import web
 from gateway.catalog import Catalog
 from gateway.hot_path import HotPath
@@ -49,6 +51,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     limits.init_app(app, settings)
     app.register_blueprint(health_blueprint(lambda: _ready(app)))
     app.register_blueprint(api.bp)
+    app.register_blueprint(environments.bp)
+    app.register_blueprint(watched_environments.bp)
     app.register_blueprint(web.bp)
     app.register_blueprint(proxy.bp)
 

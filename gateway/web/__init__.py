@@ -271,3 +271,6 @@ def contents_fragment(channel: str, name: str, subdir: str, filename: str):
     return render_template(
         "fragments/contents.html", **_contents_context(channel, name, subdir, filename)
     )
+
+
+from gateway.web import environments as _environments  # noqa: E402,F401 - routes on bp

@@ -8,6 +8,8 @@ import re
 import socket
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,6 +18,7 @@ import pytest
 
 from deploy.cluster import BRIEF_CHANNEL
 from deploy.cluster import start_cluster
+from tests.conftest import DATA
 from tests.conftest import SBOM_ACCEPT_POISON as POISON
 from tests.conftest import mint
 from tests.conftest import sbom_document_format as document_format
@@ -252,6 +255,22 @@ def test_no_log_of_any_process_holds_a_token(cluster):
         for secret in secrets:
             assert secret.encode() not in text, path
         assert b"eyJ" not in text, path  # no JWT header segment at all
+
+
+def test_a_lockfile_larger_than_other_bodies_passes_the_edge(cluster):
+    """Request bodies are capped at 16 KiB except lockfiles (issue 22): a real one reaches the
+    gateway, which answers its report; the same body elsewhere is refused by nginx."""
+    body = (DATA / "lockfiles" / "explicit" / "micromamba-docker-env.explicit.txt").read_bytes()
+    big = (DATA / "lockfiles" / "conda-lock" / "pip-deps-test.conda-lock.yml").read_bytes()
+    assert len(big) > 16 * 1024
+    for data in (body, big):
+        request = urllib.request.Request(f"{cluster.url}/api/environments/report", data=data)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 200 and json.loads(response.read())["packages"]
+    elsewhere = urllib.request.Request(f"{cluster.url}/api/channels/main/batch/files", data=big)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(elsewhere, timeout=60)
+    assert refused.value.code == 413
 
 
 def test_the_edge_serves_stale_answers_while_every_gateway_is_down(cluster):

@@ -371,3 +371,13 @@
   bindCveFilters();
   hydrate(document);
 }());
+
+// the environments page: filter the report table as you type
+document.addEventListener("input", (event) => {
+  const input = event.target.closest("[data-env-filter]");
+  if (!input) return;
+  const needle = input.value.trim().toLowerCase();
+  document.querySelectorAll(input.dataset.envFilter + " tbody tr").forEach((row) => {
+    row.hidden = needle !== "" && !row.dataset.search.toLowerCase().includes(needle);
+  });
+});
