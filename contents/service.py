@@ -7,9 +7,10 @@ import hashlib
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from cachetools import TTLCache
 
 from common.errors import AppError
 from common.errors import ArchiveIntegrityError
@@ -66,18 +67,17 @@ class FailedReads:
 
     def __init__(self, ttl: float, entries: int = 1024):
         self.ttl = ttl
-        self.entries = entries
-        self._items: OrderedDict[str, tuple[float, AppError]] = OrderedDict()
+        self._items: TTLCache[str, AppError] = TTLCache(
+            maxsize=entries, ttl=max(ttl, 0.001), timer=time.monotonic
+        )
         self._lock = threading.Lock()
 
     def check(self, key: str) -> None:
         """Raise the remembered error of `key` (a fresh copy) if it failed within `ttl`."""
         with self._lock:
-            found = self._items.get(key)
-            if found is None or found[0] <= time.monotonic():
-                self._items.pop(key, None)
+            error = self._items.get(key)
+            if error is None:
                 return
-            error = found[1]
         raise type(error)(error.message, code=error.code, details=dict(error.details))
 
     def note(self, key: str, error: AppError) -> None:
@@ -85,10 +85,7 @@ class FailedReads:
         if self.ttl <= 0:
             return
         with self._lock:
-            self._items[key] = (time.monotonic() + self.ttl, error)
-            self._items.move_to_end(key)
-            while len(self._items) > self.entries:
-                self._items.popitem(last=False)
+            self._items[key] = error
 
 
 class ContentsService:

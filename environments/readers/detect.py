@@ -6,9 +6,9 @@ import hashlib
 import json
 import re
 import threading
-from collections import OrderedDict
 
 import yaml
+from cachetools import LRUCache
 
 from environments.errors import HOW_TO_LOCK
 from environments.errors import LockError
@@ -23,7 +23,8 @@ from environments.readers.pixi import read_pixi
 ARCHIVE_MAGIC = (b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"\x28\xb5\x2f\xfd")
 PIXI = re.compile(rb"\Aversion: *(\d+)\s*$.*?^environments:", re.M | re.S)
 CACHE_LOCKS, CACHE_PACKAGES = 16, 50_000
-_CACHE: OrderedDict[str, Lock] = OrderedDict()
+# weighed by packages; a lock heavier than the whole bound is not kept
+_CACHE: LRUCache[str, Lock] = LRUCache(CACHE_PACKAGES, getsizeof=lambda lock: lock.package_count)
 _CACHE_LOCK = threading.Lock()
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FORMATS = "pixi.lock (v6, v7), conda-lock.yml (v1), an @EXPLICIT file or conda-meta records"
@@ -85,16 +86,14 @@ def read_lock(data: bytes) -> Lock:
     with _CACHE_LOCK:
         found = _CACHE.get(digest)
         if found is not None:
-            _CACHE.move_to_end(digest)
             return found
     kind, environments = _environments(data)
     if not any(pkgs for env in environments.values() for pkgs in env.values()):
         raise LockError("the lockfile locks no package")
     lock = Lock(kind, digest, environments)
     with _CACHE_LOCK:
-        _CACHE[digest] = lock
-        while len(_CACHE) > CACHE_LOCKS or sum(x.package_count for x in _CACHE.values()) > (
-            CACHE_PACKAGES
-        ):
-            _CACHE.popitem(last=False)
+        if lock.package_count <= CACHE_PACKAGES:
+            _CACHE[digest] = lock
+        while len(_CACHE) > CACHE_LOCKS:
+            _CACHE.popitem()
     return lock
