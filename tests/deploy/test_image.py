@@ -256,3 +256,24 @@ def test_unfinished_requests_at_the_public_entry_do_not_stop_the_service(deploye
     finally:
         for sock in held:
             sock.close()
+
+
+def test_the_image_user_is_the_pods_user(deployed):
+    for _, _, spec, container in app_containers(deployed.objects):
+        pod = spec["securityContext"]
+        user = f"{pod['runAsUser']}:{pod['runAsGroup']}"
+        assert deployed.image.config["User"] == user, container["name"]
+
+
+def test_the_run_stage_has_no_build_tools(deployed):
+    script = (
+        "import importlib.util as u, shutil; "
+        "print([m for m in ('pip', 'setuptools', 'wheel') if u.find_spec(m)]"
+        " + [t for t in ('gcc', 'cc', 'make', 'pip', 'pip3') if shutil.which(t)])"
+    )
+    found = subprocess.run(
+        [*PODMAN, "run", "--rm", "--network", "none", *LIMITS, "--entrypoint", "python",
+         deployed.image.ref, "-c", script],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert found == "[]"
