@@ -40,11 +40,11 @@ def run(*command: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(command, check=True, **kwargs)
 
 
-def apt_mirror() -> str:
+def apt_mirror(sources: tuple[Path, ...] = APT_SOURCES) -> str:
     """The Debian mirror apt is configured with (deb822 `URIs:` or a `deb` line), or Debian's."""
-    files = [p for p in APT_SOURCES if p.is_file()]
-    files += sorted(p for d in APT_SOURCES if d.is_dir() for p in d.glob("*.list"))
-    files += sorted(p for d in APT_SOURCES if d.is_dir() for p in d.glob("*.sources"))
+    files = [p for p in sources if p.is_file()]
+    files += sorted(p for d in sources if d.is_dir() for p in d.glob("*.list"))
+    files += sorted(p for d in sources if d.is_dir() for p in d.glob("*.sources"))
     for path in files:
         for line in path.read_text().splitlines():
             words = line.split()
