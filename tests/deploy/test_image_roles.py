@@ -11,6 +11,7 @@ import socket
 import subprocess
 import time
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -59,10 +60,11 @@ class Deployed:
 
     image: Image
     objects: Manifests
-    ports: dict[str, int]
-    envs: dict[str, dict[str, str]]
-    secrets: dict[str, str]
     work: Path
+    ports: dict[str, int] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict)
+    envs: dict[str, dict[str, str]] = field(default_factory=dict)
+    containers: dict[str, str] = field(default_factory=dict)  # role: container name
     processes: dict[str, Process] = field(default_factory=dict)
 
     @property
@@ -72,24 +74,31 @@ class Deployed:
 
     def logs(self) -> str:
         """Everything the containers wrote."""
-        return "".join(p.log() for name, p in self.processes.items() if name in self.envs)
+        return "".join(self.processes[role].log() for role in self.containers)
+
+    def stop(self) -> None:
+        """Remove every container started (whatever failed), then stop the host processes."""
+        with ThreadPoolExecutor(max(1, len(self.containers))) as pool:
+            list(pool.map(remove_container, self.containers.values()))
+        for process in self.processes.values():
+            process.stop()
 
 
-def _start(image: Image, objects: Manifests, work: Path) -> Deployed:
+def _start(deployed: Deployed) -> None:
+    objects, work = deployed.objects, deployed.work
     roles = [container["name"] for _, _, _, container in app_containers(objects)]
     names = [*roles, *(f"{r}-metrics" for r in roles), "redis", "edge"]
-    ports = dict(zip(names, free_ports(len(names)), strict=True))
-    values = secret_values(objects)
-    deployed = Deployed(image, objects, ports, {}, values, work)
+    deployed.ports = ports = dict(zip(names, free_ports(len(names)), strict=True))
+    deployed.secrets = secret_values(objects)
     deployed.processes["redis"] = start_redis(work / "redis", ports["redis"])[0]
     for _, _, spec, container in app_containers(objects):
         role = container["name"]
-        env = role_env(objects, container, image, ports, values)
+        env = role_env(objects, container, deployed.image, ports, deployed.secrets)
         options = [*security_options(spec, container), *pod_volumes(objects, spec, container, work)]
-        name = f"conda-badges-test-{role}-{ports[role]}"
         deployed.envs[role] = env
+        deployed.containers[role] = name = f"conda-badges-test-{role}-{ports[role]}"
         deployed.processes[role] = start_container(
-            name, options, env, image, container.get("args", []), work / f"{role}.log"
+            name, options, env, deployed.image, container.get("args", []), work / f"{role}.log"
         )
     for _, _, _, container in app_containers(objects):
         role = container["name"]
@@ -103,25 +112,18 @@ def _start(image: Image, objects: Manifests, work: Path) -> Deployed:
     )
     deployed.processes["edge"] = Process("edge", nginx, work / "edge.log")
     wait_http(f"{deployed.edge}/edge-healthz", 30, nginx)
-    return deployed
 
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory):
-    image = build_image()
-    work = tmp_path_factory.mktemp("image")
-    running = None
+    running = Deployed(build_image(), render(OVERLAY), tmp_path_factory.mktemp("image"))
     try:
-        running = _start(image, render(OVERLAY), work)
+        _start(running)
         yield running
     finally:
-        for path in work.glob("*.log"):
+        running.stop()
+        for path in running.work.glob("*.log"):  # shown when a test fails
             print(f"--- {path.name}\n{path.read_text(errors='replace')[-3000:]}")
-        if running is not None:
-            for name, process in running.processes.items():
-                if name in running.envs:
-                    remove_container(f"conda-badges-test-{name}-{running.ports[name]}")
-                process.stop()
 
 
 def get(deployed: Deployed, path: str, headers: dict | None = None):
@@ -136,7 +138,7 @@ def test_every_role_answers_its_probes_and_the_image_healthcheck(deployed):
             assert container[probe]["httpGet"]["port"] == "http"
             status, _, _ = http_get(f"http://127.0.0.1:{deployed.ports[role]}", path)
             assert status == 200, f"{role} {probe} {path}: {status}"
-        name = f"conda-badges-test-{role}-{deployed.ports[role]}"
+        name = deployed.containers[role]
         check = subprocess.run([*PODMAN, "healthcheck", "run", name], capture_output=True)
         assert check.returncode == 0, f"{role}: {check.stdout!r} {check.stderr!r}"
     edge = named(deployed.objects, "Deployment", "edge")["spec"]["template"]["spec"]
