@@ -187,7 +187,9 @@ def security_options(spec: dict, container: dict) -> list[str]:
     return options
 
 
-def start_container(name: str, options: list[str], env: dict, image: Image, args: list[str], log):
+def start_container(
+    name: str, options: list[str], env: dict, image: Image, args: list[str], log: Path
+) -> Process:
     """`podman run` in the foreground (its output in `log`); the environment is passed by name
     (-e NAME), so values such as PEM keys need no quoting and stay off the command line."""
     command = [
