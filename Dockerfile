@@ -26,10 +26,10 @@ COPY attestation ./attestation
 COPY data/vulns ./data/vulns
 # the project itself is pure Python: build it from source, everything else from wheels;
 # then the embedded vulnerability database from the real records in data/vulns
-RUN /opt/venv/bin/pip install --no-binary conda-badges . \
+RUN /opt/venv/bin/pip install --no-compile --no-binary conda-badges . \
     && /opt/venv/bin/conda-badges-vulns sync --records data/vulns --out /src/vulns.sqlite \
     && /opt/venv/bin/python -m pip uninstall --quiet --yes pip setuptools \
-    && /opt/venv/bin/python -m compileall -q /opt/venv/lib
+    && /opt/venv/bin/python -m compileall -q -f --invalidation-mode checked-hash /opt/venv/lib
 
 # --- run: the virtualenv (without pip), the gunicorn config and the embedded channels ---
 FROM ${PYTHON_IMAGE} AS run

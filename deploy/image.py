@@ -27,6 +27,10 @@ BASE_PACKAGES = ("python3", "python3-venv", "python-is-python3")
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 APT_SOURCES = (Path("/etc/apt/sources.list"), Path("/etc/apt/sources.list.d"))
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
+# every layer's file times and the image's creation time (podman build --timestamp): a fixed
+# one, so that the same sources and wheels give the same layers (ko and Nix use 0 too; a
+# commit's time would not do: podman's layer cache ignores --timestamp)
+TIMESTAMP = 0
 
 
 def version() -> str:
@@ -104,14 +108,14 @@ def debootstrap_base() -> str:
     return ref
 
 
-def build(base: str, tag: str) -> None:
+def build(base: str, tag: str, *extra: str) -> None:
     """podman build the Dockerfile on `base`, tagged `tag` (and :latest)."""
     with tempfile.TemporaryDirectory() as tmp:
         pip_conf = Path(tmp) / "pip.conf"
         pip_conf.write_text("[global]\ncert = /etc/ssl/host-ca.crt\n")
         run(
             "podman", "build", "--format", "docker", "--isolation", "chroot", "--network", "host",
-            "--build-arg", f"PYTHON_IMAGE={base}",
+            "--build-arg", f"PYTHON_IMAGE={base}", "--timestamp", str(TIMESTAMP), *extra,
             "-v", f"{HOST_CA}:/etc/ssl/host-ca.crt:ro",
             "-v", f"{pip_conf}:/etc/pip.conf:ro",
             "-t", tag, "-t", f"localhost/{NAME}:latest", "-f", str(REPO / "Dockerfile"), str(REPO),
@@ -130,11 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     """Build the image; print its reference."""
     parser = argparse.ArgumentParser(prog="python -m deploy.image", description=__doc__)
     parser.add_argument("--base", help="a base image to use instead of finding one")
+    parser.add_argument("--no-cache", action="store_true", help="rebuild every layer")
     args = parser.parse_args(argv)
     ensure_tools()
     base = args.base or registry_base() or debootstrap_base()
     tag = f"localhost/{NAME}:{version()}"
-    build(base, tag)
+    build(base, tag, *(["--no-cache"] if args.no_cache else []))
     print(tag)
     return 0
 

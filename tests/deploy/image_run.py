@@ -38,10 +38,12 @@ LIMITS = ["--ulimit", "nproc=4096:4096", "--ulimit", "nofile=16384:16384"]
 
 @dataclass
 class Image:
-    """A built image: its reference and config (ENV, USER, ENTRYPOINT, CMD, Healthcheck)."""
+    """A built image: its reference, config (ENV, USER, ENTRYPOINT, CMD, Healthcheck) and
+    creation time."""
 
     ref: str
     config: dict
+    created: str
 
     @property
     def env(self) -> dict[str, str]:
@@ -59,7 +61,8 @@ def build_image() -> Image:
     inspect = subprocess.run(
         ["podman", "image", "inspect", ref], capture_output=True, text=True, check=True
     )
-    return Image(ref, json.loads(inspect.stdout)[0]["Config"])
+    data = json.loads(inspect.stdout)[0]
+    return Image(ref, data["Config"], data["Created"])
 
 
 def secret_values(objects: Manifests) -> dict[str, str]:

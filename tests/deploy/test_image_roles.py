@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -279,3 +280,21 @@ def test_the_run_stage_has_no_build_tools(deployed):
         capture_output=True, text=True, check=True,
     ).stdout.strip()  # fmt: skip
     assert found == "[]"
+
+
+def test_the_image_is_stamped_for_reproducible_builds(deployed):
+    """Created (and every layer's file times) is a fixed time, the Unix epoch; the
+    virtualenv's bytecode is hash-checked, so that it holds no build time either."""
+    created = datetime.fromisoformat(deployed.image.created.replace("Z", "+00:00"))
+    assert created.timestamp() == 0
+    script = (
+        "import pathlib, flask; p = pathlib.Path(flask.__file__).parent; "
+        "print(sorted({int.from_bytes(f.read_bytes()[4:8], 'little') "
+        "for f in p.glob('__pycache__/*.pyc')}))"
+    )
+    flags = subprocess.run(
+        [*PODMAN, "run", "--rm", "--network", "none", *LIMITS, "--entrypoint", "python",
+         deployed.image.ref, "-c", script],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert flags == "[3]"  # PEP 552: hash-based (1), checked (2)
