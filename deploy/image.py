@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -136,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", help="a base image to use instead of finding one")
     parser.add_argument("--no-cache", action="store_true", help="rebuild every layer")
     args = parser.parse_args(argv)
+    if os.geteuid() != 0:
+        parser.error("run it as root (podman builds rootful here; debootstrap needs root)")
     ensure_tools()
     base = args.base or registry_base() or debootstrap_base()
     tag = f"localhost/{NAME}:{version()}"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+
+import pytest
 
 from deploy.image import DEFAULT_MIRROR
 from deploy.image import apt_mirror
 from deploy.image import base_key
+from deploy.image import main
 from deploy.image import version
 from tests.processes import REPO
 
@@ -54,3 +58,10 @@ def test_the_base_key_follows_the_mirror():
 def test_the_tag_is_the_projects_version():
     text = (REPO / "pyproject.toml").read_text()
     assert version() == re.search(r'^version = "([^"]+)"', text, re.MULTILINE).group(1)
+
+
+def test_make_image_says_it_needs_root_when_run_as_another_user(monkeypatch, capsys):
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(SystemExit) as stopped:
+        main([])
+    assert stopped.value.code == 2 and "run it as root" in capsys.readouterr().err
