@@ -190,6 +190,23 @@ def security_options(spec: dict, container: dict) -> list[str]:
     return options
 
 
+MEMORY_UNITS = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "K": 10**3, "M": 10**6, "G": 10**9}
+
+
+def resource_options(container: dict) -> list[str]:
+    """podman --memory and --cpus for the container's resource limits (Kubernetes quantities:
+    320Mi, 1Gi; 500m, 1)."""
+    limits = container.get("resources", {}).get("limits", {})
+    options = []
+    if "memory" in limits:
+        number, unit = re.fullmatch(r"(\d+)([KMG]i?)?", str(limits["memory"])).groups()
+        options += ["--memory", str(int(number) * MEMORY_UNITS.get(unit or "", 1))]
+    if "cpu" in limits:
+        cpu = str(limits["cpu"])
+        options += ["--cpus", str(int(cpu[:-1]) / 1000 if cpu.endswith("m") else float(cpu))]
+    return options
+
+
 def start_container(
     name: str, options: list[str], env: dict, image: Image, args: list[str], log: Path
 ) -> Process:

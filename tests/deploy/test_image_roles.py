@@ -30,6 +30,7 @@ from tests.deploy.image_run import build_image
 from tests.deploy.image_run import edge_command
 from tests.deploy.image_run import pod_volumes
 from tests.deploy.image_run import remove_container
+from tests.deploy.image_run import resource_options
 from tests.deploy.image_run import role_env
 from tests.deploy.image_run import secret_values
 from tests.deploy.image_run import security_options
@@ -95,7 +96,11 @@ def _start(deployed: Deployed) -> None:
     for _, _, spec, container in app_containers(objects):
         role = container["name"]
         env = role_env(objects, container, deployed.image, ports, deployed.secrets)
-        options = [*security_options(spec, container), *pod_volumes(objects, spec, container, work)]
+        options = [
+            *security_options(spec, container),
+            *resource_options(container),
+            *pod_volumes(objects, spec, container, work),
+        ]
         deployed.envs[role] = env
         deployed.containers[role] = name = f"conda-badges-test-{role}-{ports[role]}"
         deployed.processes[role] = start_container(
@@ -259,6 +264,26 @@ def test_unfinished_requests_at_the_public_entry_do_not_stop_the_service(deploye
     finally:
         for sock in held:
             sock.close()
+
+
+CGROUP_LIMITS = (
+    "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+    "/sys/fs/cgroup/cpu/cpu.cfs_quota_us",
+    "/sys/fs/cgroup/cpu/cpu.cfs_period_us",
+)
+
+
+def test_every_container_runs_within_its_memory_and_cpu_limits(deployed):
+    """The manifests' limits are in force inside each container (cgroup v1 here)."""
+    for _, _, _, container in app_containers(deployed.objects):
+        name = deployed.containers[container["name"]]
+        memory, quota, period = subprocess.run(
+            [*PODMAN, "exec", name, "cat", *CGROUP_LIMITS],
+            capture_output=True, text=True, check=True,
+        ).stdout.split()  # fmt: skip
+        options = resource_options(container)
+        assert memory == options[options.index("--memory") + 1], container["name"]
+        assert int(quota) / int(period) == float(options[options.index("--cpus") + 1])
 
 
 def test_the_image_user_is_the_pods_user(deployed):
