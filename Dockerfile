@@ -1,8 +1,10 @@
 # syntax=docker/dockerfile:1
-# One image, three processes: `gateway` (the default), `badges` or `sbom` as the argument.
-#   docker build -t conda-badges .
-#   docker run -p 8080:8080 conda-badges            # the gateway on :8080
-#   docker run -e PORT=8081 conda-badges badges     # the badges service on :8081
+# One image, four roles: `gateway` (the default; `metadata` runs it again for badges and sbom),
+# `badges` or `sbom` as the argument. Build it with `make image` (podman, deploy/image.py).
+# gunicorn never faces clients: publish no port of these containers. Clients reach the edge
+# (nginx with deploy/k8s/base/edge/, in front of the gateway), which holds slow and unfinished
+# requests instead of gunicorn's threads: run them as deploy/k8s does (kubectl apply -k
+# deploy/k8s/overlays/dev), or use `make run` (the edge on :8080) on one machine.
 # Settings are environment variables (common/settings.py); gunicorn's are GUNICORN_*.
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
@@ -24,11 +26,12 @@ COPY attestation ./attestation
 COPY data/vulns ./data/vulns
 # the project itself is pure Python: build it from source, everything else from wheels;
 # then the embedded vulnerability database from the real records in data/vulns
-RUN /opt/venv/bin/pip install --no-binary conda-badges . \
-    && /opt/venv/bin/python -m compileall -q /opt/venv/lib \
-    && /opt/venv/bin/conda-badges-vulns sync --records data/vulns --out /src/vulns.sqlite
+RUN /opt/venv/bin/pip install --no-compile --no-binary conda-badges . \
+    && /opt/venv/bin/conda-badges-vulns sync --records data/vulns --out /src/vulns.sqlite \
+    && /opt/venv/bin/python -m pip uninstall --quiet --yes pip setuptools \
+    && /opt/venv/bin/python -m compileall -q -f --invalidation-mode checked-hash /opt/venv/lib
 
-# --- run: the virtualenv, the gunicorn config and the embedded channels; no build tools ---
+# --- run: the virtualenv (without pip), the gunicorn config and the embedded channels ---
 FROM ${PYTHON_IMAGE} AS run
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --shell /usr/sbin/nologin app

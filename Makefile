@@ -72,6 +72,9 @@ lint: venv ## ruff check, ruff format --check, and hadolint on the Dockerfile
 test: venv debian-packages lint ## the whole suite: lint, unit and integration tests
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
+image: ## build the container image with podman, as root: localhost/conda-badges:<version> (deploy/image.py)
+	$(PYTHON) -m deploy.image
+
 cluster: venv debian-packages ## two replicas of each process behind nginx + Redis: shared cache, kill under load
 	$(BIN)/python -m deploy.cluster
 
@@ -95,4 +98,4 @@ format: venv ## reformat the code with ruff
 clean: ## remove the virtualenv and local state
 	rm -rf $(VENV) var .pytest_cache .ruff_cache $(EMBEDDED_VULNS_DB)
 
-.PHONY: help venv vulns debian-packages run token purge lint test cluster bench format clean
+.PHONY: help venv vulns debian-packages run token purge lint test image cluster bench format clean

@@ -127,3 +127,15 @@ def test_the_entrypoint_runs_each_process_and_the_healthcheck_sees_it(
         assert f"0.0.0.0:{port}" in running.log()
     finally:
         running.stop()
+
+
+RUN_EXAMPLE = re.compile(r"(?:docker|podman) run\b[^\n`]*")
+
+
+def test_no_documented_example_publishes_a_port_of_the_image():
+    """gunicorn never faces clients: no `docker/podman run` example publishes a port."""
+    documents = [DOCKERFILE, REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    examples = [m.group() for path in documents for m in RUN_EXAMPLE.finditer(path.read_text())]
+    assert examples  # the docs show how to run it
+    published = [e for e in examples if re.search(r"\s(?:-p|--publish)[\s=]|\s-P\b", e)]
+    assert published == []
