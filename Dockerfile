@@ -23,6 +23,7 @@ COPY services ./services
 COPY vulns ./vulns
 COPY contents ./contents
 COPY attestation ./attestation
+COPY environments ./environments
 COPY data/vulns ./data/vulns
 # the project itself is pure Python: build it from source, everything else from wheels;
 # then the embedded vulnerability database from the real records in data/vulns
