@@ -34,6 +34,11 @@ def test_the_issuer_is_exact_and_optional():
     assert Publisher(identity=WORKFLOW).matches(WORKFLOW, None)
 
 
+def test_a_publisher_without_constraints_accepts_anyone():
+    assert Publisher().matches(None, None)
+    assert Publisher().matches(WORKFLOW, GITHUB)
+
+
 def test_a_required_identity_needs_one():
     assert not Publisher(identity="*").matches(None, GITHUB)
 

@@ -28,6 +28,14 @@ def _shipped_root(instance: str, tmp_path) -> str:
     return str(path)
 
 
+def test_the_shipped_trust_root_loads_and_verifies_offline(
+    sidecar_bytes, record, channel, no_network
+):
+    verifier = AttestationVerifier()
+    result = verifier.verify(sidecar_bytes, record, channel, PublisherPolicy())
+    assert result.verdict is Verdict.VERIFIED
+
+
 def test_a_configured_trust_root_is_used(sidecar_bytes, record, channel, tmp_path, no_network):
     production = AttestationVerifier(trust_root=_shipped_root(PRODUCTION, tmp_path))
     staging = AttestationVerifier(trust_root=_shipped_root(STAGING, tmp_path))
