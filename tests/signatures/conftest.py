@@ -18,16 +18,28 @@ from signatures import load_verifier
 from signatures.attestations import verify_sidecar
 
 ANYONE = PublisherPolicy()
-SIDECAR = (
-    Path(__file__).resolve().parents[2]
-    / "data/attestations/agent-skill-conda-forge-0.0.21-h4616a5c_0.conda.sigs"
-)
+ATTESTATIONS = Path(__file__).resolve().parents[2] / "data/attestations"
+SIDECAR = ATTESTATIONS / "agent-skill-conda-forge-0.0.21-h4616a5c_0.conda.sigs"
+OTHER_SIDECAR = ATTESTATIONS / "actionlint-1.7.12-h60d57d3_0.conda.sigs"
 
 
 @pytest.fixture(scope="session")
 def sidecar_bytes() -> bytes:
     """The real CEP-27 sidecar, byte for byte as prefix.dev served it."""
     return SIDECAR.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def other_sidecar_bytes() -> bytes:
+    """A second real sidecar: another file, channel and signer (prefix.dev github-releases)."""
+    return OTHER_SIDECAR.read_bytes()
+
+
+def subject_record(sidecar: bytes) -> Record:
+    """The record a sidecar's first statement names, decoded with the standard library."""
+    envelope = json.loads(sidecar)[0]["dsseEnvelope"]
+    subject = json.loads(base64.b64decode(envelope["payload"]))["subject"][0]
+    return Record(filename=subject["name"], sha256=subject["digest"]["sha256"])
 
 
 @pytest.fixture(scope="session")
@@ -40,8 +52,7 @@ def statement(sidecar_bytes: bytes) -> dict:
 @pytest.fixture(scope="session")
 def record(statement: dict) -> Record:
     """The file the sidecar attests: its statement's subject (the .conda is not in data/)."""
-    subject = statement["subject"][0]
-    return Record(filename=subject["name"], sha256=subject["digest"]["sha256"])
+    return subject_record(SIDECAR.read_bytes())
 
 
 @pytest.fixture(scope="session")

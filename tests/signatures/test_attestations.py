@@ -19,6 +19,7 @@ from signatures import Verdict
 from signatures.attestations import MAX_REASON_CHARS
 from signatures.attestations import PUBLISHER_CHECK
 from signatures.attestations import SIGSTORE_CHECK
+from tests.signatures.conftest import subject_record
 
 GITHUB_ISSUER_OID = "1.3.6.1.4.1.57264.1.1"  # Fulcio's v1 issuer claim: raw bytes
 
@@ -26,6 +27,12 @@ GITHUB_ISSUER_OID = "1.3.6.1.4.1.57264.1.1"  # Fulcio's v1 issuer claim: raw byt
 def _cert(sidecar_bytes: bytes) -> x509.Certificate:
     raw = json.loads(sidecar_bytes)[0]["verificationMaterial"]["certificate"]["rawBytes"]
     return x509.load_der_x509_certificate(base64.b64decode(raw))
+
+
+def _san(sidecar_bytes: bytes) -> str:
+    """The first URI in the signing certificate's SAN, read with cryptography directly."""
+    san = _cert(sidecar_bytes).extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    return san.value.get_values_for_type(x509.UniformResourceIdentifier)[0]
 
 
 def _der_utf8(cert: x509.Certificate, oid: str) -> str:
@@ -38,12 +45,11 @@ def _der_utf8(cert: x509.Certificate, oid: str) -> str:
 def test_real_sidecar_verifies_offline(check, sidecar_bytes, channel, no_network):
     result = check()
     cert = _cert(sidecar_bytes)
-    san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     issuer = cert.extensions.get_extension_for_oid(x509.ObjectIdentifier(GITHUB_ISSUER_OID))
     entry = json.loads(sidecar_bytes)[0]["verificationMaterial"]["tlogEntries"][0]
     assert result.verdict is Verdict.VERIFIED, result.reason
     assert result.reason is None
-    assert result.identity == san.get_values_for_type(x509.UniformResourceIdentifier)[0]
+    assert result.identity == _san(sidecar_bytes)
     assert result.issuer == issuer.value.value.decode()
     assert result.source_repository == _der_utf8(cert, "1.3.6.1.4.1.57264.1.12")
     assert result.workflow == _der_utf8(cert, "1.3.6.1.4.1.57264.1.18")
@@ -197,3 +203,43 @@ def test_the_size_cap_is_4_mib(check, sidecar_bytes):
     over = check(sidecar=at_cap + b" ")
     assert over.verdict is Verdict.FAILED
     assert str(MAX_SIDECAR_BYTES) in over.reason
+
+
+def test_a_second_real_sidecar_verifies_for_its_own_file(check, other_sidecar_bytes):
+    envelope = json.loads(other_sidecar_bytes)[0]["dsseEnvelope"]
+    target = json.loads(base64.b64decode(envelope["payload"]))["predicate"]["targetChannel"]
+    result = check(
+        sidecar=other_sidecar_bytes,
+        record=subject_record(other_sidecar_bytes),
+        channel=Channel(target),
+    )
+    assert result.verdict is Verdict.VERIFIED, result.reason
+    assert (
+        result.identity
+        == _cert(other_sidecar_bytes)
+        .extensions.get_extension_for_class(x509.SubjectAlternativeName)
+        .value.get_values_for_type(x509.UniformResourceIdentifier)[0]
+    )
+    assert result.identity != check().identity
+
+
+def test_a_genuine_attestation_of_another_file_does_not_vouch_for_this_one(
+    check, other_sidecar_bytes, record
+):
+    result = check(sidecar=other_sidecar_bytes)
+    assert result.verdict is Verdict.FAILED
+    assert SIGSTORE_CHECK in result.checks  # the bundle itself is valid...
+    assert record.filename in result.reason  # ...but it names another file
+
+
+def test_with_two_real_bundles_the_one_for_this_file_decides(
+    check, sidecar_bytes, other_sidecar_bytes
+):
+    both = json.dumps(json.loads(other_sidecar_bytes) + json.loads(sidecar_bytes)).encode()
+    assert check(sidecar=both).verdict is Verdict.VERIFIED
+    other_signer = _owner_glob(_san(other_sidecar_bytes))
+    assert other_signer.startswith("https://github.com/") and other_signer.endswith("/*")
+    only_other = PublisherPolicy((Publisher(identity=other_signer),))
+    result = check(sidecar=both, policy=only_other)
+    assert result.verdict is Verdict.UNTRUSTED  # untrusted beats the other file's failure
+    assert result.identity == check().identity
