@@ -117,6 +117,9 @@ def sbom_document_format(body: bytes) -> str:
     document = json.loads(body)
     if "payload" in document:  # a signed in-toto envelope: the statement's predicate
         document = json.loads(base64.b64decode(document["payload"]))["predicate"]
+    if "@graph" in document:  # SPDX 3 JSON-LD: the version its CreationInfo states
+        info = next(e for e in document["@graph"] if e.get("type") == "CreationInfo")
+        return f"SPDX-{info['specVersion']}"
     return document.get("specVersion") or document["spdxVersion"]
 
 
