@@ -17,6 +17,7 @@ from contents import ContentsService
 from gateway import api
 from gateway import limits
 from gateway import proxy
+from gateway import vex_repository
 from gateway import web
 from gateway.catalog import Catalog
 from gateway.hot_path import HotPath
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(health_blueprint(lambda: _ready(app)))
     app.register_blueprint(api.bp)
     app.register_blueprint(web.bp)
+    app.register_blueprint(vex_repository.bp)
     app.register_blueprint(proxy.bp)
 
     @app.after_request
