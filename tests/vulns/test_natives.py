@@ -7,6 +7,7 @@ come from real conda-forge lockfiles (data/natives/lockfiles).
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -233,3 +234,19 @@ def test_a_name_whose_nvd_product_is_unrelated_software_is_not_covered_with_the_
     assert gsl
     report = native_service.package_report(ChannelSources("locked"), "gsl", gsl)
     assert not report.covered and "microsoft:gsl" in report.reason
+
+
+@pytest.mark.parametrize("name", ["curl", "libcurl", "openssl", "sqlite", "libtiff"])
+def test_each_cve_says_which_identity_matched_it(native_service, name):
+    """`matched_by`: the identities whose products the CVE's NVD record names."""
+    report = native_service.package_report(ChannelSources("locked"), name, _files({name}))
+    assert report.items
+    for item in report.items:
+        record = json.loads((data.NATIVE_NVD / f"{item['id']}.json").read_text())
+        named = {
+            f"cpe:{c['criteria'].split(':')[3]}:{c['criteria'].split(':')[4]}"
+            for config in record["configurations"]
+            for node in config["nodes"]
+            for c in node["cpeMatch"]
+        }
+        assert item["matched_by"] == [i for i in report.identities if i in named]
