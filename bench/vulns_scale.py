@@ -76,7 +76,7 @@ def write_nvd(path: Path, count: int) -> None:
     base = _real(RECORDS / "nvd", "*.json") + _real(NATIVE_NVD, "*.json")
     texts = [(r["id"], json.dumps(r)) for r in base]
     with lzma.open(path, "wt", encoding="utf-8", preset=1) as out:
-        out.write('{"feed_name": "CVE-All", "cve_count": %d, "cve_items": [' % count)
+        out.write(f'{{"feed_name": "CVE-All", "cve_count": {count}, "cve_items": [')
         for number in range(count):
             old, text = texts[number % len(texts)]
             out.write(("," if number else "") + _renamed(text, old, number, len(texts)))
