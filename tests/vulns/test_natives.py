@@ -36,6 +36,8 @@ TESTED = {
     "expat": {"libexpat"},
     "xz": {"xz", "liblzma"},
     "zlib": {"zlib", "libzlib"},
+    "freetype": {"freetype"},
+    "libwebp": {"libwebp", "libwebp-base"},
 }
 # no locked xz is 5.6.0 or 5.6.1 (CVE-2024-3094's backdoored releases): xz is tested outside only
 OUTSIDE_ONLY = {"xz"}
