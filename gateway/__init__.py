@@ -18,6 +18,7 @@ from gateway import api
 from gateway import environments
 from gateway import limits
 from gateway import proxy
+from gateway import vex_repository
 from gateway import watched_environments
 from gateway import web
 from gateway.catalog import Catalog
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(environments.bp)
     app.register_blueprint(watched_environments.bp)
     app.register_blueprint(web.bp)
+    app.register_blueprint(vex_repository.bp)
     app.register_blueprint(proxy.bp)
 
     @app.after_request

@@ -27,6 +27,7 @@ from vulns.sources import Problem
 from vulns.sources import read_source
 from vulns.sources.documents import SourceError
 from vulns.sources.documents import local_path
+from vulns.staging import Stage
 
 SCHEMA_VERSION = 1
 
@@ -58,25 +59,6 @@ class BuildResult:
     built_at: str
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-
-
-class _Groups:
-    """Union-find over advisory ids: ids that alias each other are one vulnerability."""
-
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, item: str) -> str:
-        self.parent.setdefault(item, item)
-        while self.parent[item] != item:
-            self.parent[item] = self.parent[self.parent[item]]
-            item = self.parent[item]
-        return item
-
-    def union(self, a: str, b: str) -> None:
-        root_a, root_b = self.find(a), self.find(b)
-        if root_a != root_b:
-            self.parent[max(root_a, root_b)] = min(root_a, root_b)
 
 
 def primary_id(ids: Iterable[str]) -> str:
@@ -162,8 +144,7 @@ def load_mapping(path: Path) -> dict[str, str | None]:
     return mapping
 
 
-def _read(kind: str, locations: Sequence[str | Path], problems: list[Problem]):
-    records = []
+def _read(kind: str, locations: Sequence[str | Path], problems: list[Problem], add) -> None:
     for location in locations:
         try:
             with local_path(str(location)) as path:
@@ -171,17 +152,19 @@ def _read(kind: str, locations: Sequence[str | Path], problems: list[Problem]):
                     if isinstance(item, Problem):
                         problems.append(item)
                     else:
-                        records.append(item)
+                        add(item)
         except SourceError as error:
             raise BuildError(f"--{kind} {location}: {error}") from error
-    return records
 
 
-def _digest(vulns: list[dict], rules: list[tuple], mapping: dict[str, str | None]) -> str:
+def _digest(connection: sqlite3.Connection, mapping: dict[str, str | None]) -> str:
+    """Over the bodies by id, the rules in their stored order, and the mapping."""
     sha = hashlib.sha256(f"schema {SCHEMA_VERSION}\n".encode())
-    for body in vulns:
-        sha.update(json.dumps(body, sort_keys=True).encode() + b"\n")
-    for row in rules:
+    for (body,) in connection.execute("SELECT body FROM vulns ORDER BY id"):
+        sha.update(json.dumps(json.loads(body), sort_keys=True).encode() + b"\n")
+    query = "SELECT identity, id, kind, scheme, spec FROM rules ORDER BY rowid"
+    for identity, vuln_id, kind, scheme, spec in connection.execute(query):
+        row = (identity, vuln_id, kind, scheme, json.loads(spec))
         sha.update(json.dumps(row).encode() + b"\n")
     sha.update(json.dumps(mapping, sort_keys=True).encode())
     return sha.hexdigest()
@@ -195,32 +178,55 @@ CREATE TABLE rules (identity TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL
                     scheme TEXT NOT NULL, spec TEXT NOT NULL);
 CREATE INDEX rules_by_identity ON rules (identity);
 CREATE TABLE pypi_names (conda_name TEXT PRIMARY KEY, pypi_name TEXT);
+CREATE TEMP TABLE unsorted_rules (sort_key TEXT NOT NULL, identity TEXT NOT NULL,
+                                  id TEXT NOT NULL, kind TEXT NOT NULL, scheme TEXT NOT NULL,
+                                  spec TEXT NOT NULL);
 """
 
 
-def _write(path: Path, meta: dict, vulns: list[dict], rules: list[tuple], mapping: dict) -> None:
-    connection = sqlite3.connect(path)
-    try:
-        connection.executescript(_SCHEMA)
-        connection.executemany(
-            "INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in meta.items()]
-        )
-        connection.executemany(
-            "INSERT INTO vulns VALUES (?, ?)", [(b["id"], json.dumps(b)) for b in vulns]
-        )
+def _write_groups(connection: sqlite3.Connection, stage: Stage, problems: list[Problem]) -> None:
+    """Merge each alias group and write its body, aliases and rules (rules sorted after)."""
+    for group in stage.merged_groups():
+        body, group_rules, invalid = merge_group(group)
+        problems += [Problem(body["id"], f"CVSS vector {v!r} is not valid") for v in invalid]
+        connection.execute("INSERT INTO vulns VALUES (?, ?)", (body["id"], json.dumps(body)))
         connection.executemany(
             "INSERT OR IGNORE INTO aliases VALUES (?, ?)",
-            [(a, b["id"]) for b in vulns for a in [b["id"], *b["aliases"]]],
+            [(a, body["id"]) for a in [body["id"], *body["aliases"]]],
         )
+        rows = [(r.identity, body["id"], _kind(r.identity), r.scheme, r.spec) for r in group_rules]
         connection.executemany(
-            "INSERT INTO rules VALUES (?, ?, ?, ?, ?)",
-            [(i, v, k, s, json.dumps(spec)) for i, v, k, s, spec in rules],
+            "INSERT INTO unsorted_rules VALUES (?, ?, ?, ?, ?, ?)",
+            [(json.dumps(row, sort_keys=True), *row[:4], json.dumps(row[4])) for row in rows],
         )
-        connection.executemany("INSERT INTO pypi_names VALUES (?, ?)", sorted(mapping.items()))
-        connection.commit()
-        connection.execute("VACUUM")
-    finally:
-        connection.close()
+    connection.execute(
+        "INSERT INTO rules SELECT identity, id, kind, scheme, spec FROM unsorted_rules "
+        "ORDER BY sort_key"
+    )
+    connection.execute("DROP TABLE unsorted_rules")
+
+
+def _counts(connection: sqlite3.Connection, stage: Stage, problems, pypi) -> tuple[dict, dict]:
+    def one(sql: str) -> int:
+        return connection.execute(sql).fetchone()[0]
+
+    rules = one("SELECT count(*) FROM rules")
+    counts = {
+        "records": stage.records,
+        "withdrawn": stage.withdrawn,
+        "vulnerabilities": one("SELECT count(*) FROM vulns"),
+        "rules": rules,
+        "skipped": len(problems),
+        "mapping": len(pypi),
+        **{f"source:{k}": v for k, v in sorted(stage.by_source.items())},
+    }
+    coverage = {
+        "pypi": one("SELECT count(*) FROM rules WHERE identity LIKE 'pypi:%'"),
+        "cran": one("SELECT count(*) FROM rules WHERE identity LIKE 'cran:%'"),
+        "cpe": stage.by_source.get("NVD", 0),
+        "cve5": stage.by_source.get("CVE", 0) + stage.by_source.get("NVD", 0),
+    }
+    return counts, coverage
 
 
 def _kind(identity: str) -> str:
@@ -238,74 +244,66 @@ def build_database(
 ) -> BuildResult:
     """Build the database at `out` from the given sources (atomically); see the module doc."""
     problems: list[Problem] = []
-    records = _read("osv", osv, problems) + _read("nvd", nvd, problems)
-    records += _read("cve5", cve5, problems)
-    if not records:
-        raise BuildError("no record could be read from the given sources; nothing was written")
-    pypi: dict[str, str | None] = {}
-    if mapping:
-        try:
-            with local_path(str(mapping)) as path:
-                pypi = load_mapping(path)
-        except SourceError as error:
-            raise BuildError(f"--mapping {mapping}: {error}") from error
-    live = [r for r in records if not r.withdrawn]
-    groups = _Groups()
-    for record in live:
-        groups.find(record.id)
-        for alias in record.aliases:
-            groups.union(record.id, alias)
-    members: dict[str, list[SourceRecord]] = {}
-    for record in live:
-        members.setdefault(groups.find(record.id), []).append(record)
-    vulns, rules = [], []
-    for group in members.values():
-        body, group_rules, invalid = merge_group(group)
-        problems += [Problem(body["id"], f"CVSS vector {v!r} is not valid") for v in invalid]
-        vulns.append(body)
-        rules += [
-            (r.identity, body["id"], _kind(r.identity), r.scheme, r.spec) for r in group_rules
-        ]
-    vulns.sort(key=lambda b: b["id"])
-    rules.sort(key=lambda row: json.dumps(row, sort_keys=True))
-    by_source: dict[str, int] = {}
-    for record in records:
-        by_source[record.source] = by_source.get(record.source, 0) + 1
-    counts = {
-        "records": len(records),
-        "withdrawn": len(records) - len(live),
-        "vulnerabilities": len(vulns),
-        "rules": len(rules),
-        "skipped": len(problems),
-        "mapping": len(pypi),
-        **{f"source:{k}": v for k, v in sorted(by_source.items())},
-    }
-    coverage = {
-        "pypi": sum(1 for r in rules if r[0].startswith("pypi:")),
-        "cran": sum(1 for r in rules if r[0].startswith("cran:")),
-        "cpe": by_source.get("NVD", 0),
-        "cve5": by_source.get("CVE", 0) + by_source.get("NVD", 0),
-    }
-    digest = _digest(vulns, rules, pypi)
-    built_at = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    meta = {
-        "schema": SCHEMA_VERSION,
-        "digest": digest,
-        "version": digest[:12],
-        "built_at": built_at,
-        "counts": counts,
-        "coverage": coverage,
-    }
+    pypi = _mapping(mapping)
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(handle)
     temp = Path(temp_name)
     try:
         temp.unlink()
-        _write(temp, meta, vulns, rules, pypi)
+        with tempfile.TemporaryDirectory(prefix=f".{out.name}.stage.", dir=out.parent) as folder:
+            stage = Stage(Path(folder))
+            try:
+                for kind, locations in (("osv", osv), ("nvd", nvd), ("cve5", cve5)):
+                    _read(kind, locations, problems, stage.add)
+                if not stage.records:
+                    raise BuildError(
+                        "no record could be read from the given sources; nothing was written"
+                    )
+                result = _write(temp, stage, problems, pypi, now)
+            finally:
+                stage.close()
         os.chmod(temp, 0o644)
         os.replace(temp, out)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    return BuildResult(out, digest[:12], digest, built_at, counts, problems)
+    return BuildResult(out, *result, problems)
+
+
+def _mapping(mapping: str | Path | None) -> dict[str, str | None]:
+    if not mapping:
+        return {}
+    try:
+        with local_path(str(mapping)) as path:
+            return load_mapping(path)
+    except SourceError as error:
+        raise BuildError(f"--mapping {mapping}: {error}") from error
+
+
+def _write(temp: Path, stage: Stage, problems, pypi, now) -> tuple:
+    """Write the database at `temp`; (version, digest, built_at, counts)."""
+    connection = sqlite3.connect(temp)
+    try:
+        connection.executescript(_SCHEMA)
+        _write_groups(connection, stage, problems)
+        connection.executemany("INSERT INTO pypi_names VALUES (?, ?)", sorted(pypi.items()))
+        counts, coverage = _counts(connection, stage, problems, pypi)
+        digest = _digest(connection, pypi)
+        built_at = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        meta = {
+            "schema": SCHEMA_VERSION,
+            "digest": digest,
+            "version": digest[:12],
+            "built_at": built_at,
+            "counts": counts,
+            "coverage": coverage,
+        }
+        connection.executemany(
+            "INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in meta.items()]
+        )
+        connection.commit()
+        connection.execute("VACUUM")
+    finally:
+        connection.close()
+    return digest[:12], digest, built_at, counts

@@ -1,4 +1,4 @@
-"""`conda-badges-vulns`: build (`sync`) and describe (`info`) a vulnerability database."""
+"""`conda-badges-vulns`: build (`sync`), describe (`info`) a database, measure `coverage`."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ import json
 import sys
 from pathlib import Path
 
+from common.settings import Settings
+from vulns import coverage
 from vulns.build import BuildError
 from vulns.build import build_database
 from vulns.database import DatabaseUnavailable
 from vulns.database import Snapshot
+from vulns.service import ChannelSources
+from vulns.service import VulnService
 from vulns.sources.documents import SourceError
 
 
@@ -51,6 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--quiet", action="store_true", help="print only problems and errors")
     info = commands.add_parser("info", help="print a database's version, date and counts")
     info.add_argument("path", type=Path)
+    cover = commands.add_parser(
+        "coverage",
+        help="how many of a channel's names each identity kind covers; the gaps by dependants",
+    )
+    cover.add_argument("channel", type=Path, help="a channel folder or one repodata.json")
+    cover.add_argument("--db", type=Path, help="the database (default: VULNS_DB's)")
+    cover.add_argument("--limit", type=int, default=50, help="uncovered names to list")
+    cover.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
 
 
@@ -83,12 +95,33 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _coverage(args: argparse.Namespace) -> int:
+    documents = coverage.repodata_documents(args.channel)
+    service = VulnService(args.db or Settings.from_env().vulns_db)
+    try:
+        snapshot = service.snapshot()
+    except DatabaseUnavailable as error:
+        print(f"conda-badges-vulns coverage: {error}", file=sys.stderr)
+        return 1
+    sources = ChannelSources(args.channel.name)
+    report = coverage.figures(
+        coverage.dependants(documents),
+        lambda name: service.coverage(snapshot, sources, name),
+        coverage.package_names(documents),
+    )
+    print(json.dumps(report, indent=2) if args.json else coverage.render(report, args.limit))
+    return 0
+
+
+COMMANDS = {"sync": _sync, "info": _info, "coverage": _coverage}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `conda-badges-vulns`."""
     args = _parser().parse_args(argv)
     try:
-        return _sync(args) if args.command == "sync" else _info(args)
-    except (BuildError, SourceError) as error:
+        return COMMANDS[args.command](args)
+    except (BuildError, SourceError, coverage.CoverageError) as error:
         print(f"conda-badges-vulns {args.command}: {error}", file=sys.stderr)
         return 1
 

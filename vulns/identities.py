@@ -3,51 +3,29 @@
 - PyPI: the conda→PyPI mapping (parselmouth's, built into the database, or the channel's own
   `pypi_mapping` file). `null` there means "known not to be a Python package".
 - CRAN: `r-<name>` is CRAN's `<name>` (except `r-base`, which is R itself).
-- CPE / CVE 5: `NATIVE` below, a small table for native libraries that no ecosystem covers.
-  Each entry names the NVD CPE vendor:product and, where known, the CVE 5 vendor/product that
-  CNAs use. "verified" entries appear in the recorded records in `data/vulns/`; the others
-  are NVD CPE dictionary names. Add a row here (with its evidence) to cover another library.
+- CPE / CVE 5: the bridge in `vulns/bridge.toml` (see `vulns.natives`): rows for native
+  libraries that no ecosystem covers, each naming the NVD CPE vendor:product and, where CNAs
+  use another, the CVE 5 vendor/product, with the evidence for them. Add a row (with its
+  evidence) there to cover another library.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from vulns.natives import Native
+from vulns.natives import default_bridge
 from vulns.sources.cve5 import cve5_identity
 from vulns.sources.nvd import cpe_identity
 from vulns.sources.osv import pypi_name
 
 
-@dataclass(frozen=True)
-class Native:
-    """The CPE (and CVE 5) names of a native library, with the evidence for them."""
+def __getattr__(name: str) -> dict[str, Native]:
+    """`NATIVE`: the bridge's rows by conda name, read on first use."""
+    if name == "NATIVE":
+        return default_bridge().natives
+    raise AttributeError(name)
 
-    cpe: tuple[tuple[str, str], ...]
-    cve5: tuple[tuple[str, str], ...] = ()
-    evidence: str = ""
-
-
-NATIVE: dict[str, Native] = {
-    "zlib": Native((("zlib", "zlib"),), evidence="verified: CVE-2018-25032, CVE-2022-37434 (NVD)"),
-    "libzlib": Native((("zlib", "zlib"),), evidence="conda-forge's split of zlib's library"),
-    "r-base": Native(
-        (("r-project", "r"),),
-        (("The R Project", "R"),),
-        evidence="CVE 5 vendor/product verified: CVE-2024-27322; CPE from NVD's dictionary",
-    ),
-    "python": Native((("python", "python"),), evidence="verified: CVE-2018-25032 (NVD)"),
-    "openssl": Native((("openssl", "openssl"),), evidence="NVD CPE dictionary"),
-    "sqlite": Native((("sqlite", "sqlite"),), evidence="NVD CPE dictionary"),
-    "libsqlite": Native((("sqlite", "sqlite"),), evidence="conda-forge's split of sqlite"),
-    "libcurl": Native((("haxx", "libcurl"), ("haxx", "curl")), evidence="NVD CPE dictionary"),
-    "curl": Native((("haxx", "curl"),), evidence="NVD CPE dictionary"),
-    "libxml2": Native((("xmlsoft", "libxml2"),), evidence="NVD CPE dictionary"),
-    "libpng": Native((("libpng", "libpng"),), evidence="NVD CPE dictionary"),
-    "xz": Native((("tukaani", "xz"),), evidence="NVD CPE dictionary"),
-    "expat": Native((("libexpat_project", "libexpat"),), evidence="NVD CPE dictionary"),
-    "libexpat": Native((("libexpat_project", "libexpat"),), evidence="NVD CPE dictionary"),
-}
 
 # kinds of identity, as the database reports its coverage
 KIND_OF_PREFIX = {"pypi": "pypi", "cran": "cran", "cpe": "cpe", "cve5": "cve5"}
@@ -56,7 +34,7 @@ KIND_OF_PREFIX = {"pypi": "pypi", "cran": "cran", "cpe": "cpe", "cve5": "cve5"}
 def identities(name: str, pypi_lookup: Callable[[str], object]) -> tuple[str, ...]:
     """Every identity of a conda package name (`pypi_lookup` returns a PyPI name or not)."""
     found: list[str] = []
-    native = NATIVE.get(name)
+    native = default_bridge().natives.get(name)
     if native is not None:
         found += [cpe_identity(v, p) for v, p in native.cpe]
         found += [cve5_identity(v, p) for v, p in native.cve5]

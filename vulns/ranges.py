@@ -2,7 +2,8 @@
 
 Each source's ranges are compared in the ordering the source means: PyPI in PEP 440
 (`packaging`, as osv.dev does), CRAN in R's `package_version` ordering, NVD and CVE 5 bounds
-in conda's ordering (py-rattler), since they are compared with the conda version.
+in upstream's ordering (`compare_upstream`: the conda version without epoch or `v` prefix,
+OpenSSL-style letter suffixes after the bare number, otherwise conda's ordering, py-rattler).
 """
 
 from __future__ import annotations
@@ -115,57 +116,88 @@ def _platforms_hold(conditions: list[list[str]], subdir: str) -> bool:
     return platform is None or all(platform in group for group in conditions)
 
 
+_PLAIN = re.compile(r"^(\d+(?:\.\d+)*)([a-z]{0,2})$")
+
+
+def upstream_text(text: str) -> str:
+    """A conda version as upstream writes it: no conda epoch (`1!`), no `v` prefix."""
+    text = text.strip()
+    epoch, bang, rest = text.partition("!")
+    if bang and epoch.isdigit():
+        text = rest
+    return text[1:] if text[:1] in ("v", "V") and text[1:2].isdigit() else text
+
+
+@lru_cache(maxsize=65536)
+def _plain(text: str) -> tuple[tuple[int, ...], str] | None:
+    found = _PLAIN.match(upstream_text(text).lower())
+    if found is None:
+        return None
+    return tuple(int(n) for n in found.group(1).split(".")), found.group(2)
+
+
+def compare_upstream(left: str, right: str) -> int | None:
+    """-1, 0 or 1 ordering two upstream versions; None when either cannot be read.
+
+    Dotted numbers with an optional letter suffix (OpenSSL's `1.1.1u`, `1.0.2zh`, jpeg's `9e`)
+    are ordered as upstream means them: the suffix comes after the bare number (conda would put
+    `1.1.1u` before `1.1.1`). Everything else is compared in conda's ordering.
+    """
+    a, b = _plain(left), _plain(right)
+    if a is not None and b is not None:
+        width = max(len(a[0]), len(b[0]))
+        ka = (a[0] + (0,) * (width - len(a[0])), a[1])
+        kb = (b[0] + (0,) * (width - len(b[0])), b[1])
+        return (ka > kb) - (ka < kb)
+    va, vb = conda_version(upstream_text(left)), conda_version(upstream_text(right))
+    if va is None or vb is None:
+        return None
+    return (va > vb) - (va < vb)
+
+
 def cpe_affects(version: str, subdir: str, spec: dict) -> bool:
     """Whether an NVD cpeMatch (with its AND conditions) includes a conda file."""
     if not _platforms_hold(spec.get("platforms") or [], subdir):
         return False
-    parsed = conda_version(version)
     exact = spec.get("exact")
     if exact:
-        return exact == version or (parsed is not None and conda_version(exact) == parsed)
+        return exact == version or compare_upstream(version, exact) == 0
     start, end = spec.get("start"), spec.get("end")
-    if start is None and end is None:
-        return True
-    if parsed is None:
-        return False
     if start is not None:
-        low = conda_version(start)
-        if low is None or (parsed < low if spec.get("start_incl", True) else parsed <= low):
+        low = compare_upstream(version, start)
+        if low is None or low < 0 or (low == 0 and not spec.get("start_incl", True)):
             return False
     if end is not None:
-        high = conda_version(end)
-        if high is None or (parsed > high if spec.get("end_incl", True) else parsed >= high):
+        high = compare_upstream(version, end)
+        if high is None or high > 0 or (high == 0 and not spec.get("end_incl", True)):
             return False
     return True
 
 
-def _cve5_contains(version: str, parsed: object, item: dict) -> bool:
+def _cve5_contains(version: str, item: dict) -> bool:
     start = item.get("version", "")
     upper_key = "lessThan" if "lessThan" in item else "lessThanOrEqual"
     if upper_key not in item:
-        return start in ("*", version) or (parsed is not None and conda_version(start) == parsed)
-    if parsed is None:
-        return False
+        return start in ("*", version) or compare_upstream(version, start) == 0
     if start not in ("0", "*", ""):
-        low = conda_version(start)
-        if low is None or parsed < low:
+        low = compare_upstream(version, start)
+        if low is None or low < 0:
             return False
     upper = item[upper_key]
     if upper in ("*", ""):
-        return True
-    high = conda_version(upper)
+        return compare_upstream(version, version) is not None
+    high = compare_upstream(version, upper)
     if high is None:
         return False
-    return parsed < high if upper_key == "lessThan" else parsed <= high
+    return high < 0 if upper_key == "lessThan" else high <= 0
 
 
 def cve5_affects(version: str, spec: dict) -> bool:
     """Whether a CVE 5 affected entry says `version` is affected (else its defaultStatus)."""
-    parsed = conda_version(version)
     statuses = {
         item.get("status", "affected")
         for item in spec.get("versions") or ()
-        if item.get("versionType") != "git" and _cve5_contains(version, parsed, item)
+        if item.get("versionType") != "git" and _cve5_contains(version, item)
     }
     if "unaffected" in statuses:
         return False

@@ -68,6 +68,22 @@ def matched_ids(snapshot: Snapshot, identities: tuple[str, ...], file: FileRef) 
     return tuple(sorted(found))
 
 
+def matched_by(
+    snapshot: Snapshot, identities: tuple[str, ...], vuln_id: str, rows: Sequence[tuple]
+) -> list[str]:
+    """The identities (e.g. `cpe:zlib:zlib`, `pypi:flask`) whose rules matched a CVE in a file."""
+    return [
+        identity
+        for identity in identities
+        if any(
+            rule.id == vuln_id
+            and ranges.affects(rule.kind, rule.scheme, rule.spec, file.version, file.subdir)
+            for rule in snapshot.rules(identity)
+            for file, _ in rows
+        )
+    ]
+
+
 def finding(snapshot: Snapshot, curation: Curation | None, vuln_id: str, file: FileRef) -> Finding:
     """The status of one matched CVE in a file: curated, else disputed, else reported."""
     body = snapshot.vuln(vuln_id)
@@ -227,6 +243,12 @@ def build_report(
     for file in files:
         for found in per_file[(file.subdir, file.filename)].findings:
             rows.setdefault(found.id, []).append((file, found))
-    items = [_item(snapshot, vuln_id, rows[vuln_id]) for vuln_id in rows]
+    items = [
+        {
+            **_item(snapshot, vuln_id, rows[vuln_id]),
+            "matched_by": matched_by(snapshot, identities, vuln_id, rows[vuln_id]),
+        }
+        for vuln_id in rows
+    ]
     items.sort(key=lambda item: (-(item["score"] or -1.0), item["id"]))
     return PackageReport(True, identities, snapshot.info(), items, per_file, None, curation)

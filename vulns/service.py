@@ -22,6 +22,8 @@ from vulns.database import DatabaseUnavailable
 from vulns.database import Snapshot
 from vulns.identities import identities as identities_of
 from vulns.identities import kind
+from vulns.natives import default_bridge
+from vulns.natives import not_covered_reason
 from vulns.report import FileFacts
 from vulns.report import FileRef
 from vulns.report import PackageReport
@@ -111,7 +113,8 @@ class VulnService:
                 else f"{name!r} is not in the conda-to-PyPI mapping, is not an R package "
                 "and has no CPE entry"
             )
-            return found, False, reason
+            bridged = not_covered_reason(default_bridge(), name)
+            return found, False, f"{reason}; the CPE bridge: {bridged}" if bridged else reason
         if not any(snapshot.covers(kind(i)) for i in found):
             kinds = ", ".join(sorted({kind(i) for i in found}))
             return found, False, f"the vulnerability database has no {kinds} data"

@@ -8,6 +8,8 @@ from tests.vulns import records
 from vulns import ranges
 from vulns.model import SCHEME_CRAN
 from vulns.model import SCHEME_PYPI
+from vulns.ranges import compare_upstream
+from vulns.ranges import cpe_affects
 from vulns.sources.nvd import configuration_rules
 from vulns.sources.nvd import parse_nvd_cve
 
@@ -127,3 +129,28 @@ def test_nvd_records_without_configurations_fall_back_only_then():
     assert r_cve.rules == [] and not r_cve.configured
     zlib = parse_nvd_cve(records.nvd("CVE-2018-25032"))
     assert zlib.configured and zlib.rules
+
+
+@pytest.mark.parametrize(
+    "left, right, order",
+    [
+        ("1.1.1l", "1.1.1", 1),  # OpenSSL's letter releases come after the bare number
+        ("1.1.1u", "1.1.1t", 1),
+        ("1.0.2zh", "1.0.2z", 1),
+        ("1.0.2zh", "1.1.1", -1),
+        ("1.2.11", "1.2.11.0", 0),
+        ("1!2.0", "2.0", 0),  # a conda epoch is not part of the upstream version
+        ("v1.2.3", "1.2.3", 0),  # nor is a `v` prefix
+        ("3.0.0rc1", "3.0.0", -1),  # anything else: conda's ordering
+    ],
+)
+def test_upstream_versions_compare_as_upstream_writes_them(left, right, order):
+    assert compare_upstream(left, right) == order
+    assert compare_upstream(right, left) == -order
+
+
+def test_a_cpe_range_reads_conda_epochs_and_v_prefixes_as_upstream_versions():
+    spec = {"start": "1.1.1", "start_incl": True, "end": "1.1.1u", "end_incl": False}
+    assert cpe_affects("1!1.1.1l", "linux-64", spec)
+    assert cpe_affects("v1.1.1t", "linux-64", spec)
+    assert not cpe_affects("1!1.1.1u", "linux-64", spec)

@@ -1,10 +1,17 @@
-"""Reading source documents: a file, a directory of files, a zip, gzip or xz, or a URL."""
+"""Reading source documents: a file, a directory of files, a zip, gzip or xz, or a URL.
+
+A JSON file that is a feed — its top-level object opens with a `cve_items` (fkie-cad's
+`CVE-All.json.xz`, yearly files) or `vulnerabilities` (NVD API 2.0) array — is streamed: each
+item is parsed on its own (ijson) and yielded as a document, so a feed of any size is never
+loaded whole.
+"""
 
 from __future__ import annotations
 
 import gzip
 import json
 import lzma
+import re
 import shutil
 import tempfile
 import zipfile
@@ -12,10 +19,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import ijson
 import requests
 import yaml
 
 SUFFIXES = (".json", ".yaml", ".yml")
+_FEED = re.compile(rb'^\s*\{[^\[]*?"(cve_items|vulnerabilities)"\s*:\s*\[', re.DOTALL)
+_PEEK = 65536
 DOWNLOAD_TIMEOUT = (10.0, 300.0)
 
 
@@ -86,7 +96,42 @@ def _hidden(item: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in item.relative_to(root).parts)
 
 
+def _open(path: Path):
+    lowered = path.name.lower()
+    if lowered.endswith(".gz"):
+        return gzip.open(path, "rb")
+    if lowered.endswith(".xz"):
+        return lzma.open(path, "rb")
+    return path.open("rb")
+
+
+def _feed_key(path: Path) -> str | None:
+    """`cve_items` or `vulnerabilities` when the JSON file is a feed of records, else None."""
+    if not path.name.lower().removesuffix(".gz").removesuffix(".xz").endswith(".json"):
+        return None
+    try:
+        with _open(path) as stream:
+            found = _FEED.match(stream.read(_PEEK))
+    except (OSError, EOFError, lzma.LZMAError):
+        return None
+    return found.group(1).decode() if found else None
+
+
+def _feed_documents(path: Path, key: str) -> Iterator[tuple[str, object]]:
+    """Each item of a feed's `key` array, parsed one at a time."""
+    try:
+        with _open(path) as stream:
+            for number, item in enumerate(ijson.items(stream, f"{key}.item", use_float=True)):
+                yield f"{path}#{key}[{number}]", item
+    except (OSError, EOFError, lzma.LZMAError, ijson.JSONError) as error:
+        yield str(path), error
+
+
 def _file_documents(path: Path) -> Iterator[tuple[str, object]]:
+    key = _feed_key(path)
+    if key is not None:
+        yield from _feed_documents(path, key)
+        return
     try:
         data = path.read_bytes()
     except OSError as error:
