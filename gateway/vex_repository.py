@@ -7,6 +7,11 @@
   `/api/channels/<channel>/vex/v0.1/vex-repository.tar.gz`: one channel's repository; a
   private channel answers only to a token that covers it, as the rest of the API.
 
+Only channels whose every record the gateway holds itself (the `conda` driver: whole or sharded
+repodata, indexed on this host) are published: listing an API-driven channel (`anaconda-org`,
+`platform`, the fallback) would cost one upstream request per package, far past the per-request
+upstream budget (docs/metadata-api.md); such a channel's URLs answer 404 `vex_not_served`.
+
 Archives are built from the channel's package reports (the same reports as `/cves` and the
 page) and kept for the channel's TTL per database version; the bytes do not depend on the
 request, and carry a strong ETag (304 on If-None-Match).
@@ -24,6 +29,7 @@ from flask import jsonify
 from flask import request
 
 from common import names
+from common.errors import NotFound
 from common.public_url import public_base_url
 from gateway import cves
 from gateway.access import readable_channel
@@ -36,6 +42,7 @@ bp = Blueprint("vexrepo", __name__)
 PAGE = 500
 _ARCHIVE = f"v{vexrepo.SPEC_VERSION}/{vexrepo.ARCHIVE_NAME}"
 _MIMETYPE = "application/gzip"
+PUBLISHED_DRIVERS = ("conda",)  # drivers whose records are all held here (no upstream walk)
 
 
 def _catalog() -> Catalog:
@@ -133,7 +140,27 @@ def _manifest_response(document: dict):
 
 
 def _public_channels() -> tuple[str, ...]:
-    return tuple(sorted(c.name for c in _catalog().channels.values() if not c.private))
+    return tuple(
+        sorted(
+            c.name
+            for c in _catalog().channels.values()
+            if not c.private and c.driver in PUBLISHED_DRIVERS
+        )
+    )
+
+
+def _published(channel: str):
+    """The config of a channel whose VEX repository is served (access checked first)."""
+    names.channel_name(channel)
+    config = readable_channel(_catalog(), channel, None)
+    if config.driver not in PUBLISHED_DRIVERS:
+        raise NotFound(
+            f"channel {config.name} is served from an API upstream ({config.driver}); its VEX "
+            "repository is not published, since listing it would cost one upstream request "
+            "per package",
+            code="vex_not_served",
+        )
+    return config
 
 
 def _cache() -> ArchiveCache:
@@ -164,8 +191,7 @@ def public_archive():
 @bp.get("/api/channels/<channel>/vex/.well-known/vex-repository.json")
 def channel_manifest(channel: str):
     """One channel's VEX repository manifest (a private channel only with its token)."""
-    names.channel_name(channel)
-    config = readable_channel(_catalog(), channel, None)
+    config = _published(channel)
     base = public_base_url(current_app.config["SETTINGS"])
     return _manifest_response(
         vexrepo.manifest(
@@ -180,6 +206,5 @@ def channel_manifest(channel: str):
 @bp.get(f"/api/channels/<channel>/vex/{_ARCHIVE}")
 def channel_archive(channel: str):
     """One channel's VEX repository archive (a private channel only with its token)."""
-    names.channel_name(channel)
-    config = readable_channel(_catalog(), channel, None)
+    config = _published(channel)
     return _archive_response(_cache().get((config.name,), config.ttl), config.ttl)

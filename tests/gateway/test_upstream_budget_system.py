@@ -99,20 +99,33 @@ def _fill(rule: str, channel: str, name: str) -> list[tuple[str, str]]:
         "<subdir>": subdir,
         "<filename>": filename,
         "<path:filename>": "nope.css",
+        "<lock_id>": "0" * 64,  # a watched environment nobody stored
     }
     path = rule
     for placeholder, value in values.items():
         path = path.replace(placeholder, value)
     assert "<" not in path, f"a new placeholder in {rule}: teach this test its values"
     query = f"?subdir={subdir}&filename={filename}&q={name}&name={name}"
-    return [("api", path + query)]
+    # the public VEX archive reads every public conda channel: the remote one's index too
+    kind = "every-channel" if rule.startswith(("/vex/", "/.well-known/vex")) else "api"
+    return [(kind, path + query)]
+
+
+def _explicit_lock(base: str, channel: str, name: str) -> bytes:
+    """An @EXPLICIT lockfile of 30 packages nobody asked for before, and `name`, all on the
+    channel's URL: each one the environment's resolution may look up upstream."""
+    subdir = CHANNEL_FILES[channel][0]
+    names = [f"x{uuid.uuid4().hex[:10]}" for _ in range(30)] + [name]
+    lines = ["@EXPLICIT", *(f"{base}/{channel}/{subdir}/{n}-1.0-0.conda" for n in names)]
+    return "\n".join(lines).encode() + b"\n"
 
 
 def _bound(kind: str, channel: str) -> int:
     """The documented most: the budget of each request the URL makes, plus, on a configured
     conda channel, its index refresh (both repodata URLs of each subdir, once per TTL)."""
-    counted = BUDGET if kind == "api" else SERVICE_CALLS[kind] * INTERNAL
-    return counted + (2 * len(COMMON_SUBDIRS) if channel == "remote" else 0)
+    counted = BUDGET if kind in ("api", "every-channel") else SERVICE_CALLS[kind] * INTERNAL
+    refresh = channel == "remote" or kind == "every-channel"
+    return counted + (2 * len(COMMON_SUBDIRS) if refresh else 0)
 
 
 @pytest.mark.parametrize("channel", sorted(CHANNEL_FILES))
@@ -124,10 +137,13 @@ def test_no_route_makes_more_upstream_requests_than_documented(costed, tmp_path_
         for name in names:
             for kind, path in _fill(rule, channel, name):
                 for method in methods:
-                    body = None
-                    if method == "POST":  # a batch of names nobody asked for before
+                    body, content_type = None, {}
+                    if method == "POST" and "environments" in path:
+                        body = _explicit_lock(upstream.url, channel, name)
+                    elif method == "POST":  # a batch of names nobody asked for before
                         specs = [f"x{uuid.uuid4().hex[:10]}" for _ in range(30)] + [name]
                         body = json.dumps({"specs": specs}).encode()
+                        content_type = {"Content-Type": "application/json"}
                     before = upstream.count()
                     answer = request(
                         system.gateway_url,
@@ -135,7 +151,7 @@ def test_no_route_makes_more_upstream_requests_than_documented(costed, tmp_path_
                         method=method,
                         body=body,
                         source=f"127.0.1.{next(_sources) % 250 + 2}",
-                        headers={"Content-Type": "application/json"} if body else {},
+                        headers=content_type,
                     )
                     spent = upstream.count() - before
                     assert answer.status != 500, (path, answer.body[:300])
@@ -174,3 +190,15 @@ def test_the_upstream_requests_of_a_request_count_against_the_clients_limit(cost
     statuses = [_batch(system, 10, "127.0.2.2").status for _ in range(LIMIT // BUDGET + 2)]
     # each batch costs BUDGET upstream requests: LIMIT // BUDGET batches, then refusals
     assert statuses == [200] * (LIMIT // BUDGET) + [429] * 2
+
+
+def test_an_api_channels_vex_repository_is_not_published(costed):
+    """Listing an anaconda-org channel's packages would cost one upstream request each: its VEX
+    repository URLs answer 404 `vex_not_served`, asking no upstream; a conda channel's answer."""
+    system, upstream = costed
+    before = upstream.count()
+    for suffix in (".well-known/vex-repository.json", "v0.1/vex-repository.tar.gz"):
+        answer = request(system.gateway_url, f"/api/channels/anaconda-rec/vex/{suffix}")
+        assert answer.status == 404 and answer.json()["error"]["code"] == "vex_not_served"
+        assert request(system.gateway_url, f"/api/channels/remote/vex/{suffix}").status == 200
+    assert upstream.count() - before <= 2 * len(COMMON_SUBDIRS)  # the remote index, at most
