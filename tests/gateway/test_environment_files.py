@@ -4,13 +4,9 @@ with zipfile/tarfile), bounded by ENVIRONMENTS_MAX_CONTENTS; what is not expande
 
 from __future__ import annotations
 
-import io
 import json
-import tarfile
-import zipfile
 
 import pytest
-import zstandard
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 from spdx_tools.spdx.parser.json.json_parser import JsonLikeDictParser
@@ -19,6 +15,7 @@ from spdx_tools.spdx.validation.document_validator import validate_full_spdx_doc
 from tests.conftest import CHANNELS
 from tests.conftest import gateway_client
 from tests.conftest import mint
+from tests.environments.lockdata import archive_paths
 from tests.environments.lockdata import channel_records
 from tests.environments.lockdata import explicit
 
@@ -26,19 +23,6 @@ RECIPES = CHANNELS / "test-recipes" / "noarch"
 CHOSEN = ("activate_deactivate_package-1.0-0.conda", "sample_noarch_python-1.0-py_0.conda")
 PAST_LIMIT = "small-executable-1.0-0.conda"
 LIMIT = 2
-
-
-def archive_paths(path) -> list[str]:
-    """paths.json's `_path`s of a .conda (zip of tar.zst) or .tar.bz2 archive."""
-    if path.name.endswith(".tar.bz2"):
-        with tarfile.open(path) as archive:
-            member = archive.extractfile("info/paths.json")
-            return [p["_path"] for p in json.load(member)["paths"]]
-    with zipfile.ZipFile(path) as outer:
-        name = next(n for n in outer.namelist() if n.startswith("info-"))
-        raw = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(outer.read(name))).read()
-    with tarfile.open(fileobj=io.BytesIO(raw)) as archive:
-        return [p["_path"] for p in json.load(archive.extractfile("info/paths.json"))["paths"]]
 
 
 def _lock(unserved: bool = True) -> bytes:
