@@ -28,7 +28,8 @@ def _files_of(row: dict, fetch: Fetch | None, left: int, limit: int) -> dict:
     if fetch is None:
         return {"expanded": False, "reason": OFFLINE}
     if row["origin"] != "channel":
-        return {"expanded": False, "reason": NOT_FROM_CHANNEL}
+        why = f" ({row['note']})" if row.get("note") else ""
+        return {"expanded": False, "reason": NOT_FROM_CHANNEL + why}
     if left <= 0:
         return {"expanded": False, "reason": over_limit(limit)}
     found = fetch(row)

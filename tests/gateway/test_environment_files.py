@@ -5,6 +5,7 @@ with zipfile/tarfile), bounded by ENVIRONMENTS_MAX_CONTENTS; what is not expande
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from cyclonedx.schema import SchemaVersion
@@ -18,6 +19,7 @@ from tests.conftest import mint
 from tests.environments.lockdata import archive_paths
 from tests.environments.lockdata import channel_records
 from tests.environments.lockdata import explicit
+from tests.processes import UpstreamServer
 
 RECIPES = CHANNELS / "test-recipes" / "noarch"
 CHOSEN = ("activate_deactivate_package-1.0-0.conda", "sample_noarch_python-1.0-py_0.conda")
@@ -123,3 +125,40 @@ def test_the_tar_bz2_reading_agrees_with_the_conda_one():
     main = CHANNELS / "main" / "linux-64"
     conda = archive_paths(main / "zlib-1.2.11-h7b6447c_3.conda")
     assert conda and conda == archive_paths(main / "zlib-1.2.11-h7b6447c_3.tar.bz2")
+
+
+@pytest.mark.parametrize(("budget", "expanded"), [("8", 0), ("40", 3)])
+def test_contents_reads_spend_the_upstream_budget(tmp_path, budget, expanded):
+    """Over loopback HTTP (real archives), each archive read spends the request's upstream
+    budget; a request that runs out still answers, and says so per package."""
+    shutil.copytree(CHANNELS / "test-recipes", tmp_path / "up" / "remote")
+    upstream = UpstreamServer(root=tmp_path / "up")
+    try:
+        channels = tmp_path / "channels.toml"
+        channels.write_text(f'[channels.remote]\ndriver = "conda"\nurl = "{upstream.url}/remote"\n')
+        api = gateway_client(
+            tmp_path / "state",
+            GATEWAY_CHANNELS_FILE=str(channels),
+            UPSTREAM_REQUEST_BUDGET=budget,
+            RATE_LIMIT="off",
+        )
+        records = channel_records("test-recipes", "noarch")
+        body = explicit(
+            f"{upstream.url}/remote", "noarch", {n: records[n] for n in (*CHOSEN, PAST_LIMIT)}
+        )
+        response = api.post("/api/environments/report?files=true", data=body)
+        archives = upstream.count(".conda")
+    finally:
+        upstream.close()
+    assert response.status_code == 200
+    rows = response.json["packages"]
+    assert [r["origin"] for r in rows] == ["channel"] * 3  # the channel's repodata was read
+    assert sum(r["files"]["expanded"] for r in rows) == expanded
+    for row in rows:
+        if not row["files"]["expanded"]:
+            assert "upstream_budget_exhausted" in row["files"]["reason"]
+        else:
+            assert [e["path"] for e in row["files"]["paths"]] == archive_paths(
+                RECIPES / row["filename"]
+            )
+    assert (archives > 0) == (expanded > 0)
