@@ -8,6 +8,7 @@ import json
 import shutil
 
 import pytest
+import yaml
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 from spdx_tools.spdx.parser.json.json_parser import JsonLikeDictParser
@@ -162,3 +163,22 @@ def test_contents_reads_spend_the_upstream_budget(tmp_path, budget, expanded):
                 RECIPES / row["filename"]
             )
     assert (archives > 0) == (expanded > 0)
+
+
+def test_the_openapi_document_names_files_and_the_timeout(api):
+    spec = yaml.safe_load(api.get("/api/openapi.yaml").data)
+    paths = spec["paths"]
+    routes = [
+        ("/api/environments/report", "post"),
+        ("/api/environments/sbom", "post"),
+        ("/api/environments/{lock_id}/report", "get"),
+        ("/api/environments/{lock_id}/sbom", "get"),
+    ]
+    for path, method in routes:
+        operation = paths[path][method]
+        names = {p.get("$ref", "").rsplit("/", 1)[-1] for p in operation["parameters"]}
+        assert "files" in names, path
+        assert operation["responses"]["503"]["$ref"].endswith("/EnvironmentUnavailable"), path
+    unavailable = spec["components"]["responses"]["EnvironmentUnavailable"]
+    assert "environment_timeout" in unavailable["description"]
+    assert "Retry-After" in unavailable["headers"]
