@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from environments import build_report
 from environments import deadline
+from environments import read_lock
+from environments import render
+from environments.files import with_files
+from tests.conftest import EMBEDDED_VULNS_DB
+from tests.environments.lockdata import EXPLICIT
+from vulns import VulnService
 
 
 def test_check_raises_only_past_the_limit():
@@ -20,3 +27,21 @@ def test_check_raises_only_past_the_limit():
     assert int(error.headers["Retry-After"]) > 0
     deadline.end()
     deadline.check()
+
+
+def test_the_report_its_files_and_its_document_each_check_the_limit():
+
+    lock = read_lock(EXPLICIT[0].read_bytes())
+    service = VulnService(EMBEDDED_VULNS_DB)
+    report = build_report(lock, None, None, service, {}, lambda _: False)
+    for step in (
+        lambda: build_report(lock, None, None, service, {}, lambda _: False),
+        lambda: with_files(report, None, 0),
+        lambda: render(report, "cyclonedx", "1.6"),
+        lambda: render(report, "spdx", "1.6"),
+    ):
+        deadline.begin(1e-9)
+        with pytest.raises(deadline.EnvironmentTimeout):
+            step()
+        deadline.end()
+        step()  # without the limit it answers
