@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import jsonschema
 import pytest
 import yaml
 from cyclonedx.schema import SchemaVersion
@@ -56,11 +57,14 @@ def _property(component: dict, name: str) -> str | None:
     return next((p["value"] for p in component["properties"] if p["name"] == name), None)
 
 
-def test_cyclonedx_file_components_are_the_archives_paths_json(api):
-    response = api.post("/api/environments/sbom?files=true", data=_lock())
+@pytest.mark.parametrize(
+    ("spec", "schema"), [("1.6", SchemaVersion.V1_6), ("1.5", SchemaVersion.V1_5)]
+)
+def test_cyclonedx_file_components_are_the_archives_paths_json(api, spec, schema):
+    response = api.post(f"/api/environments/sbom?files=true&spec_version={spec}", data=_lock())
     assert response.status_code == 200
     text = response.get_data(as_text=True)
-    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    assert JsonStrictValidator(schema).validate_str(text) is None
     components = _by_file(json.loads(text))
     for name in CHOSEN:
         nested = components[name].get("components", [])
@@ -182,3 +186,12 @@ def test_the_openapi_document_names_files_and_the_timeout(api):
     unavailable = spec["components"]["responses"]["EnvironmentUnavailable"]
     assert "environment_timeout" in unavailable["description"]
     assert "Retry-After" in unavailable["headers"]
+
+
+def test_a_report_with_files_is_what_the_openapi_document_says(api):
+    spec = yaml.safe_load(api.get("/api/openapi.yaml").data)
+    schema = {"$ref": "#/components/schemas/EnvironmentReport", "components": spec["components"]}
+    schema["components"]["schemas"]["EnvironmentPackage"]["required"].append("files")
+    schema["components"]["schemas"]["EnvironmentReport"]["required"].append("files")
+    report = api.post("/api/environments/report?files=true", data=_lock()).json
+    jsonschema.Draft202012Validator(schema).validate(report)
