@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from common.settings import Settings
 from environments import build_report
 from environments import deadline
 from environments import read_lock
 from environments import render
 from environments.files import with_files
 from tests.conftest import EMBEDDED_VULNS_DB
+from tests.conftest import REPO
 from tests.environments.lockdata import EXPLICIT
 from vulns import VulnService
 
@@ -45,3 +47,11 @@ def test_the_report_its_files_and_its_document_each_check_the_limit():
             step()
         deadline.end()
         step()  # without the limit it answers
+
+
+def test_the_default_limit_answers_before_gunicorn_and_the_edge_give_up():
+    settings = Settings.from_env({}, with_channels=False)
+    edge = (REPO / "deploy/k8s/base/edge/edge-server.conf").read_text()
+    read_timeout = int(edge.split("proxy_read_timeout", 1)[1].split("s;", 1)[0])
+    assert 0 < settings.environments_time_limit < settings.gunicorn_timeout
+    assert settings.environments_time_limit < read_timeout
