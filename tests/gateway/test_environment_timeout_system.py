@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -55,6 +56,10 @@ def test_a_tiny_time_limit_is_a_clear_503_and_the_default_answers(tmp_path):
             assert status == 503, path
             assert json.loads(answer)["error"]["code"] == "environment_timeout"
             assert int(headers["Retry-After"]) > 0
+        form = urllib.parse.urlencode({"lockfile_text": body.decode()}).encode()
+        status, headers, page = _post(tiny, "/ui/environments", form)  # the page says it too
+        assert status == 503 and int(headers["Retry-After"]) > 0
+        assert "took longer than the limit" in page.decode()
         stored = json.loads(
             _post(tiny, "/api/environments", body, {"Authorization": f"Bearer {mint('main')}"})[2]
         )
