@@ -16,6 +16,7 @@ class AppError(Exception):
 
     status = 400
     code = "bad_request"
+    headers: dict[str, str] = {}  # response headers of this error (e.g. Retry-After)
 
     def __init__(self, message: str, *, code: str | None = None, details: dict | None = None):
         super().__init__(message)
@@ -105,6 +106,7 @@ def error_response(error: AppError):
     """A Flask response for an expected error."""
     response = jsonify(error.to_json())
     response.status_code = error.status
+    response.headers.update(error.headers)
     return response
 
 

@@ -186,6 +186,15 @@ class Settings:
     environments_max_packages: int = field(
         default=20000, metadata={"env": "ENVIRONMENTS_MAX_PACKAGES"}
     )
+    # seconds one environment report or SBOM may take (503 environment_timeout past it; below
+    # GUNICORN_TIMEOUT and the edge's proxy_read_timeout, so the 503 is what a client gets), and
+    # how many packages' contents one `?files=true` request may read
+    environments_time_limit: float = field(
+        default=20.0, metadata={"env": "ENVIRONMENTS_TIME_LIMIT"}
+    )
+    environments_max_contents: int = field(
+        default=50, metadata={"env": "ENVIRONMENTS_MAX_CONTENTS"}
+    )
 
     # watched environments (POST /api/environments): how many locks, bytes and seconds the
     # store keeps (SQLite in STATE_DIR, or Redis with a redis:// GATEWAY_CACHE_URL)

@@ -22,6 +22,7 @@ from pathlib import Path
 from environments.cli_gateway import GatewayError
 from environments.cli_gateway import ask_gateway
 from environments.errors import LockError
+from environments.files import with_files
 from environments.outputs import render
 from environments.readers.folder import read_path
 from environments.report import build_report
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--vulns-db", type=Path, help="the vulnerability database file (offline)")
     source.add_argument("--gateway", help="a running gateway's base URL")
     parser.add_argument("--token-file", type=Path, help="a token for private channels (gateway)")
+    parser.add_argument("--files", action="store_true", help="packages' files (with --gateway)")
     return parser
 
 
@@ -65,13 +67,15 @@ def _body(path: Path) -> bytes:
 def _offline_report(args, default_db: Path) -> dict:
     lock = read_path(Path(args.lockfile))
     service = VulnService(args.vulns_db or default_db)
-    return build_report(lock, args.environment, args.platform, service, {}, lambda _: False)
+    report = build_report(lock, args.environment, args.platform, service, {}, lambda _: False)
+    return with_files(report, None, 0) if args.files else report
 
 
 def _report(args, default_db: Path) -> dict:
     if args.gateway:
         token = args.token_file.read_text().strip() if args.token_file else None
         query = {"environment": args.environment, "platform": args.platform}
+        query["files"] = "true" if args.files else None
         return ask_gateway(args.gateway, "report", _body(Path(args.lockfile)), query, token)
     return _offline_report(args, default_db)
 

@@ -17,6 +17,8 @@ from environments.identity import ROOT_REF
 from environments.identity import document_time
 from environments.identity import serial
 from environments.identity import supplier
+from services.sbom.contents_cdx import file_hashes
+from services.sbom.contents_cdx import file_properties
 
 SCHEMAS = {
     "1.6": "http://cyclonedx.org/schema/bom-1.6.schema.json",
@@ -81,10 +83,37 @@ def _component(row: dict, spec_version: str) -> dict:
                 ("conda-badges:note", row["note"]),
                 ("conda-badges:url", row["url"]),
                 ("conda-badges:unresolved-depends", ", ".join(row["unresolved_depends"])),
+                *_files_properties(row),
             ]
         ),
+        "components": _file_components(row),
     }
     return {k: v for k, v in component.items() if v not in ([], None)}
+
+
+def _files_properties(row: dict) -> list[tuple[str, object]]:
+    """Whether the package's files were expanded (`?files=true`), and why not."""
+    files = row.get("files")
+    if files is None:
+        return []
+    return [
+        ("conda-badges:files", "expanded" if files["expanded"] else "not-expanded"),
+        ("conda-badges:files:reason", files["reason"]),
+    ]
+
+
+def _file_components(row: dict) -> list[dict]:
+    """The package's shipped files (paths.json paths), nested under its component."""
+    return [
+        {
+            "type": "file",
+            "bom-ref": f"{row['key']}#file:{entry['path']}",
+            "name": entry["path"],
+            "hashes": [{"alg": alg.value, "content": d} for alg, d in file_hashes(entry)],
+            "properties": _properties(file_properties(entry)),
+        }
+        for entry in (row.get("files") or {}).get("paths", ())
+    ]
 
 
 def _vulnerability(cve: dict, row: dict) -> dict:

@@ -6,6 +6,7 @@ import json
 
 from attestation import ServiceKey
 from attestation import attest
+from environments import deadline
 from environments.cyclonedx import render_cyclonedx
 from environments.errors import LockError
 from environments.spdx import render_spdx
@@ -21,6 +22,7 @@ SUBJECT_NAMES = {
 
 def render(report: dict, family: str = "cyclonedx", spec_version: str = "1.6") -> str:
     """The SBOM text of a report: `cyclonedx` (spec 1.6 or 1.5) or `spdx` (2.3)."""
+    deadline.check()
     if family == "cyclonedx":
         if spec_version not in ("1.6", "1.5"):
             raise LockError("spec_version must be 1.6 or 1.5", code="invalid_parameter")

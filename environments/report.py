@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from packageurl import PackageURL
 
 from common.channels import ChannelConfig
+from environments import deadline
 from environments.errors import UnknownSelection
 from environments.evaluate import evaluate
 from environments.model import CONDA
@@ -150,6 +151,7 @@ def build_report(
     snapshot = service.snapshot()
     rows = []
     for resolved in resolve_all(packages, channels, may_read, lookup):
+        deadline.check()
         facts = evaluate(service, snapshot, resolved)
         rows.append(_row(resolved, facts, edges, unresolved))
     rows.sort(key=lambda r: (r["kind"], r["name"], r["key"]))

@@ -26,6 +26,8 @@ from environments.identity import DEFAULT_NAMESPACE_BASE
 from environments.identity import document_time
 from environments.identity import serial
 from environments.identity import supplier
+from services.sbom.contents_spdx import FileParts
+from services.sbom.contents_spdx import paths_parts
 
 NAMESPACE = f"{DEFAULT_NAMESPACE_BASE}/environments/spdx"
 TOOL = "conda-badges-environments-0.1.0"
@@ -65,7 +67,22 @@ def _comment(row: dict) -> str:
     return f"facts from the {row['origin']}; {coverage}; CVEs: {cves}"
 
 
-def _package(index: int, row: dict) -> Package:
+def _file_parts(index: int, row: dict) -> FileParts:
+    """The package's shipped files as SPDX files (`?files=true`), or why they are not."""
+    files = row.get("files")
+    if files is None:
+        return FileParts()
+    if not files["expanded"]:
+        return FileParts(comment=f"files not expanded: {files['reason']}")
+    root = _package_id(index, row)
+    return paths_parts(files["paths"], root, prefix=f"SPDXRef-File-{index}")
+
+
+def _package_id(index: int, row: dict) -> str:
+    return f"SPDXRef-Package-{index}-{_UNSAFE.sub('-', row['name'])}"
+
+
+def _package(index: int, row: dict, parts: FileParts) -> Package:
     refs = [
         ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", purl)
         for purl in row["purls"]
@@ -76,7 +93,7 @@ def _package(index: int, row: dict) -> Package:
         if str(c["url"] or "").startswith("https://")
     ]
     return Package(
-        spdx_id=f"SPDXRef-Package-{index}-{_UNSAFE.sub('-', row['name'])}",
+        spdx_id=_package_id(index, row),
         name=row["name"],
         download_location=row["url"]
         if str(row["url"] or "").startswith("http")
@@ -84,13 +101,14 @@ def _package(index: int, row: dict) -> Package:
         version=row["version"],
         file_name=row["filename"],
         supplier=Actor(ActorType.ORGANIZATION, supplier(row)),
-        files_analyzed=False,
+        files_analyzed=parts.files_analyzed,
+        verification_code=parts.verification_code,
         checksums=_checksums(row),
         license_concluded=SpdxNoAssertion(),
         license_declared=_license(row["license"]),
         copyright_text=SpdxNoAssertion(),
         external_references=refs,
-        comment=_comment(row),
+        comment="; ".join(c for c in (_comment(row), parts.comment) if c),
         primary_package_purpose=PackagePurpose.LIBRARY,
     )
 
@@ -110,7 +128,11 @@ def build_document(report: dict) -> Document:
         primary_package_purpose=PackagePurpose.INSTALL,
         comment=f"{lock['format']} sha256 {lock['sha256']}; {summary['verdict']}",
     )
-    packages = [_package(i, row) for i, row in enumerate(report["packages"], start=1)]
+    parts = [_file_parts(i, row) for i, row in enumerate(report["packages"], start=1)]
+    packages = [
+        _package(i, row, part)
+        for i, (row, part) in enumerate(zip(report["packages"], parts, strict=True), start=1)
+    ]
     ids = {row["key"]: p.spdx_id for row, p in zip(report["packages"], packages, strict=True)}
     relationships = [Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, root.spdx_id)]
     relationships += [
@@ -121,6 +143,7 @@ def build_document(report: dict) -> Document:
         for row in report["packages"]
         for target in row["depends"]
     ]
+    relationships += [r for part in parts for r in part.relationships]
     database = report["database"]
     creation = CreationInfo(
         spdx_version="SPDX-2.3",
@@ -135,7 +158,8 @@ def build_document(report: dict) -> Document:
             f"{summary['not_tracked']} not tracked"
         ),
     )
-    return Document(creation, packages=[root, *packages], relationships=relationships)
+    files = [f for part in parts for f in part.files]
+    return Document(creation, packages=[root, *packages], files=files, relationships=relationships)
 
 
 def render_spdx(report: dict) -> str:

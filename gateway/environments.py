@@ -25,11 +25,13 @@ from common.errors import VulnsUnavailable
 from common.tokens import validator
 from environments import LockTooLarge
 from environments import build_report
+from environments import deadline
 from environments import read_lock
 from environments import render
 from environments import signed
 from environments.model import Lock
 from gateway.catalog import Catalog
+from gateway.environment_files import maybe_with_files
 from vulns.database import DatabaseUnavailable
 from vulns.service import ChannelDataError
 
@@ -130,8 +132,9 @@ def lookup(channel: ChannelConfig, name: str):
 def report_for(lock: Lock, selection: tuple[str | None, str | None] | None = None) -> dict:
     """The report of the environment and platform the request (or `selection`) names."""
     catalog: Catalog = current_app.extensions["catalog"]
+    deadline.begin(_settings().environments_time_limit)
     try:
-        return build_report(
+        report = build_report(
             lock,
             *(selection or (request.values.get("environment"), request.values.get("platform"))),
             current_app.extensions["vulns"],
@@ -141,6 +144,7 @@ def report_for(lock: Lock, selection: tuple[str | None, str | None] | None = Non
         )
     except (DatabaseUnavailable, ChannelDataError) as error:
         raise VulnsUnavailable(str(error)) from None
+    return maybe_with_files(report)
 
 
 def _answer(body: str, media_type: str):

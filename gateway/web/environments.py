@@ -47,7 +47,9 @@ def environments_report():
         lock = read_body()
         report = report_for(lock, _selection(lock))
     except AppError as error:
-        return _page(error.status, error=error, text=request.form.get("lockfile_text", ""))
+        page = _page(error.status, error=error, text=request.form.get("lockfile_text", ""))
+        page.headers.update(error.headers)  # e.g. Retry-After of environment_timeout
+        return page
     body = g.lockfile_body
     try:
         text = body.decode("utf-8")

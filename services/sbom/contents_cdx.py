@@ -50,14 +50,18 @@ def _pairs_to_properties(pairs: Iterable[tuple[str, object]]) -> list[Property]:
     return [Property(name=n, value=str(v)) for n, v in pairs if v not in (None, "", [])]
 
 
-def file_component(entry: Mapping) -> Component:
-    """One shipped file: named by its path as paths.json gives it, with its hashes."""
-    hashes = []
-    if entry.get("sha256"):
-        hashes.append(HashType(alg=HashAlgorithm.SHA_256, content=entry["sha256"]))
-    if entry.get("sha1"):
-        hashes.append(HashType(alg=HashAlgorithm.SHA_1, content=entry["sha1"]))
-    pairs = [
+def file_hashes(entry: Mapping) -> list[tuple[HashAlgorithm, str]]:
+    """A shipped file's hashes as (algorithm, hex digest): SHA-256, then SHA-1 when read."""
+    return [
+        (alg, entry[key])
+        for alg, key in ((HashAlgorithm.SHA_256, "sha256"), (HashAlgorithm.SHA_1, "sha1"))
+        if entry.get(key)
+    ]
+
+
+def file_properties(entry: Mapping) -> list[tuple[str, object]]:
+    """What paths.json and the archive say of one shipped file, as (name, value) pairs."""
+    return [
         ("conda:file:path-type", entry.get("path_type")),
         ("conda:file:size", entry.get("size")),
         ("conda:file:mode", entry.get("file_mode")),
@@ -70,12 +74,16 @@ def file_component(entry: Mapping) -> Component:
         ("conda:file:executable", _bool(minimums.is_executable(entry))),
         ("conda:file:archive", "true" if minimums.is_archive(entry["path"]) else None),
     ]
+
+
+def file_component(entry: Mapping) -> Component:
+    """One shipped file: named by its path as paths.json gives it, with its hashes."""
     return Component(
         type=ComponentType.FILE,
         name=entry["path"],
         bom_ref=f"file:{entry['path']}",
-        hashes=hashes,
-        properties=_pairs_to_properties(pairs),
+        hashes=[HashType(alg=alg, content=digest) for alg, digest in file_hashes(entry)],
+        properties=_pairs_to_properties(file_properties(entry)),
     )
 
 

@@ -166,7 +166,12 @@ def file_parts(facts: Facts, root_id: str) -> FileParts:
         return FileParts(comment=f"files not listed: package contents {facts.contents_status}")
     if not facts.files:
         return FileParts(comment="files not listed: this is the short form (?files=false)")
-    paths = contents.get("paths") or []
+    return paths_parts(contents.get("paths") or [], root_id)
+
+
+def paths_parts(paths: list, root_id: str, prefix: str = "SPDXRef-File") -> FileParts:
+    """The files of paths.json entries as SPDX files contained in `root_id` (ids `prefix-N`),
+    or a comment saying why SPDX cannot hold them."""
     if not paths:
         return FileParts(comment="the package lists no files")
     if not all(entry.get("sha1") and entry.get("sha256") for entry in paths):
@@ -178,7 +183,7 @@ def file_parts(facts: Facts, root_id: str) -> FileParts:
     files = []
     relationships = []
     for index, entry in enumerate(paths, start=1):
-        spdx_id = f"SPDXRef-File-{index}"
+        spdx_id = f"{prefix}-{index}"
         files.append(
             File(
                 name=f"./{entry['path']}",

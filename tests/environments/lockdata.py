@@ -3,12 +3,16 @@ the environments package's answers are checked against."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import tarfile
+import zipfile
 from functools import cache
 from pathlib import Path
 
 import yaml
+import zstandard
 
 from tests.conftest import DATA
 
@@ -116,3 +120,16 @@ def explicit(base: str, subdir: str, records: dict, anchor: str = "sha256") -> b
         for fn, r in sorted(records.items())
     ]
     return ("# platform: " + subdir + "\n@EXPLICIT\n" + "\n".join(lines) + "\n").encode()
+
+
+def archive_paths(path) -> list[str]:
+    """paths.json's `_path`s of a .conda (zip of tar.zst) or .tar.bz2 archive."""
+    if path.name.endswith(".tar.bz2"):
+        with tarfile.open(path) as archive:
+            member = archive.extractfile("info/paths.json")
+            return [p["_path"] for p in json.load(member)["paths"]]
+    with zipfile.ZipFile(path) as outer:
+        name = next(n for n in outer.namelist() if n.startswith("info-"))
+        raw = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(outer.read(name))).read()
+    with tarfile.open(fileobj=io.BytesIO(raw)) as archive:
+        return [p["_path"] for p in json.load(archive.extractfile("info/paths.json"))["paths"]]

@@ -79,3 +79,14 @@ def test_sbom_on_stdout_and_a_conda_meta_folder(tmp_path):
     record = json.loads(CONDA_META[1].read_text())
     (component,) = json.loads(text)["components"]
     assert component["name"] == record["name"] and component["version"] == record["version"]
+
+
+def test_files_offline_lists_every_package_as_not_expanded_with_why():
+    code, text = cli("sbom", str(MICROMAMBA), "--files")
+    components = json.loads(text)["components"]
+    assert code == 0 and components
+    for component in components:
+        properties = {p["name"]: p["value"] for p in component["properties"]}
+        assert properties["conda-badges:files"] == "not-expanded"
+        assert "--gateway" in properties["conda-badges:files:reason"]
+        assert "components" not in component
