@@ -24,6 +24,7 @@ from spdx_tools.spdx.model import SpdxNoAssertion
 from common.licenses import LICENSING_LOCK
 from environments.identity import DEFAULT_NAMESPACE_BASE
 from environments.identity import document_time
+from environments.identity import package_comment as _comment
 from environments.identity import serial
 from environments.identity import supplier
 
@@ -46,6 +47,12 @@ def _license(text: str | None):
     return parsed if parsed is not None else SpdxNoAssertion()
 
 
+def license_or_none(text: str | None) -> str | None:
+    """The declared license as a valid SPDX expression, else None."""
+    value = _license(text)
+    return None if isinstance(value, SpdxNoAssertion) else str(value)
+
+
 def _checksums(row: dict) -> list[Checksum]:
     found = []
     if row["sha256"]:
@@ -53,16 +60,6 @@ def _checksums(row: dict) -> list[Checksum]:
     if row["md5"]:
         found.append(Checksum(ChecksumAlgorithm.MD5, row["md5"]))
     return found
-
-
-def _comment(row: dict) -> str:
-    coverage = (
-        f"covered through {', '.join(row['identities'])}"
-        if row["covered"]
-        else f"not tracked by any vulnerability source: {row['coverage_reason']}"
-    )
-    cves = "; ".join(f"{c['id']} {c['status']}" for c in row["cves"]) or "none found"
-    return f"facts from the {row['origin']}; {coverage}; CVEs: {cves}"
 
 
 def _package(index: int, row: dict) -> Package:
