@@ -79,3 +79,17 @@ def test_sbom_on_stdout_and_a_conda_meta_folder(tmp_path):
     record = json.loads(CONDA_META[1].read_text())
     (component,) = json.loads(text)["components"]
     assert component["name"] == record["name"] and component["version"] == record["version"]
+
+
+def test_sbom_format_spdx3_and_an_unknown_format(capsys):
+    from spdx_python_model.bindings import v3_0_1 as spdx3
+
+    code, text = cli("sbom", str(MICROMAMBA), "--format", "spdx3")
+    assert code == 0
+    objects = spdx3.SHACLObjectSet()
+    spdx3.JSONLDDeserializer().read(io.BytesIO(text.encode()), objects)
+    report = json.loads(cli("report", str(MICROMAMBA), "--format", "json")[1])
+    names = {p.name for p in objects.foreach_type(spdx3.software_Package)}
+    assert names >= {row["name"] for row in report["packages"]}
+    assert cli("sbom", str(MICROMAMBA), "--format", "spdx4")[0] == 2
+    assert "spdx3" in capsys.readouterr().err

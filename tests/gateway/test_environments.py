@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 
 import jsonschema
@@ -170,3 +171,48 @@ def test_the_report_is_what_the_openapi_document_says(api):
     report = api.post("/api/environments/report", data=body).json
     jsonschema.Draft202012Validator(schema).validate(report)
     assert {"/api/environments/report", "/api/environments/sbom"} <= set(spec["paths"])
+
+
+def _spdx3_objects(text: bytes):
+    from spdx_python_model.bindings import v3_0_1 as spdx3
+
+    objects = spdx3.SHACLObjectSet()
+    spdx3.JSONLDDeserializer().read(io.BytesIO(text), objects)
+    return spdx3, objects
+
+
+def test_spdx3_by_format_with_the_configured_creator(tmp_path):
+    contact = "sbom-team@example.org"
+    client = gateway_client(
+        tmp_path, SBOM_CREATOR_NAME="Example SBOMs", SBOM_CREATOR_CONTACT=contact
+    )
+    body = explicit(MIRROR, "linux-64", {ZLIB: channel_records("main", "linux-64")[ZLIB]})
+    response = client.post("/api/environments/sbom?format=spdx3", data=body)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/spdx+json; version=3.0.1"
+    spdx3, objects = _spdx3_objects(response.data)
+    (document,) = objects.foreach_type(spdx3.SpdxDocument)
+    (creator,) = document.creationInfo.createdBy
+    assert creator.name == "Example SBOMs"
+    assert [i.identifier for i in creator.externalIdentifier] == [contact]
+    (package,) = [p for p in objects.foreach_type(spdx3.software_Package) if p.name == "zlib"]
+    assert package.software_packageUrl.startswith("pkg:conda/")
+
+
+def test_the_signed_spdx3_sbom_verifies_and_its_subject_is_the_lockfile(api, tmp_path):
+    body = explicit(MIRROR, "linux-64", {ZLIB: channel_records("main", "linux-64")[ZLIB]})
+    response = api.post("/api/environments/sbom?signed=1&format=spdx3", data=body)
+    assert response.mimetype == "application/vnd.dsse.envelope.v1+json"
+    settings = api.application.config["SETTINGS"]
+    (tmp_path / "keys.json").write_text(json.dumps(published_keys(load_signing_key(settings))))
+    (tmp_path / "env.intoto.json").write_bytes(response.data)
+    (tmp_path / "explicit.txt").write_bytes(body)
+    args = [str(tmp_path / "env.intoto.json"), "--keys", str(tmp_path / "keys.json")]
+    assert verify_main([*args, "--artifact", str(tmp_path / "explicit.txt")]) == 0
+    statement = json.loads(base64.b64decode(response.json["payload"]))
+    assert statement["subject"][0]["digest"]["sha256"] == hashlib.sha256(body).hexdigest()
+    spdx3, objects = _spdx3_objects(json.dumps(statement["predicate"]).encode())
+    (document,) = objects.foreach_type(spdx3.SpdxDocument)
+    assert document.creationInfo.specVersion == "3.0.1"
+    (tmp_path / "explicit.txt").write_bytes(body.replace(b"3.conda", b"3.condA"))
+    assert verify_main([*args, "--artifact", str(tmp_path / "explicit.txt")]) == 1
