@@ -34,9 +34,9 @@ def render(
     if family == "cyclonedx":
         if spec_version not in ("1.6", "1.5"):
             raise LockError("spec_version must be 1.6 or 1.5", code="invalid_parameter")
-        return render_cyclonedx(report, spec_version)
+        return render_cyclonedx(report, spec_version, creator)
     if family == "spdx":
-        return render_spdx(report)
+        return render_spdx(report, creator)
     if family == "spdx3":
         return render_spdx3(report, creator)
     raise LockError(f"format must be one of {', '.join(FORMATS)}", code="invalid_parameter")

@@ -27,6 +27,9 @@ from environments.identity import document_time
 from environments.identity import package_comment as _comment
 from environments.identity import serial
 from environments.identity import supplier
+from environments.minimums import DEFAULT_CREATOR
+from environments.minimums import Creator
+from environments.minimums import statement
 
 NAMESPACE = f"{DEFAULT_NAMESPACE_BASE}/environments/spdx"
 TOOL = "conda-badges-environments-0.1.0"
@@ -86,13 +89,14 @@ def _package(index: int, row: dict) -> Package:
         license_concluded=SpdxNoAssertion(),
         license_declared=_license(row["license"]),
         copyright_text=SpdxNoAssertion(),
+        license_comment=statement(row),
         external_references=refs,
         comment=_comment(row),
         primary_package_purpose=PackagePurpose.LIBRARY,
     )
 
 
-def build_document(report: dict) -> Document:
+def build_document(report: dict, creator: Creator = DEFAULT_CREATOR) -> Document:
     """The SPDX model: the environment, its packages, DESCRIBES / CONTAINS / DEPENDS_ON."""
     lock, summary = report["lockfile"], report["summary"]
     name = f"environment-{report['environment']}-{report['platform']}-{lock['sha256'][:12]}"
@@ -124,20 +128,24 @@ def build_document(report: dict) -> Document:
         spdx_id="SPDXRef-DOCUMENT",
         name=name,
         document_namespace=f"{NAMESPACE}/{name}-{serial(report, 'spdx')}",
-        creators=[Actor(ActorType.TOOL, TOOL), Actor(ActorType.ORGANIZATION, "conda-badges")],
+        creators=[
+            Actor(ActorType.TOOL, TOOL),
+            Actor(ActorType.ORGANIZATION, creator.name, creator.email),
+        ],
         created=document_time(report),
         creator_comment=(
             f"lockfile sha256 {lock['sha256']}; vulnerability database {database['version']} "
             f"({database['digest']}); {summary['covered']} packages covered, "
             f"{summary['not_tracked']} not tracked"
+            + (f"; SBOM creator {creator.name}, contact {creator.url}" if creator.url else "")
         ),
     )
     return Document(creation, packages=[root, *packages], relationships=relationships)
 
 
-def render_spdx(report: dict) -> str:
+def render_spdx(report: dict, creator: Creator = DEFAULT_CREATOR) -> str:
     """The SPDX 2.3 JSON text of the environment."""
-    data = _CONVERTER.convert(build_document(report))
+    data = _CONVERTER.convert(build_document(report, creator))
     for package in data.get("packages", []):
         for ref in package.get("externalRefs", []):
             # spdx-tools 0.8.5 writes PACKAGE_MANAGER; the SPDX 2.3 schema says PACKAGE-MANAGER
