@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     creator = Creator.of(
         settings.sbom_creator_name, settings.sbom_creator_contact, settings.public_url
     )
-    return run(argv, settings.vulns_db, creator=creator)
+    return run(argv, settings.vulns_db, sys.stdout, creator)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,6 +11,7 @@ import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
+from environments.cli import main
 from environments.cli import run
 from environments.table import RANK
 from tests.conftest import EMBEDDED_VULNS_DB
@@ -93,3 +94,12 @@ def test_sbom_format_spdx3_and_an_unknown_format(capsys):
     assert names >= {row["name"] for row in report["packages"]}
     assert cli("sbom", str(MICROMAMBA), "--format", "spdx4")[0] == 2
     assert "spdx3" in capsys.readouterr().err
+
+
+def test_the_sbom_creator_comes_from_the_settings(monkeypatch, capsys):
+    monkeypatch.setenv("VULNS_DB", str(EMBEDDED_VULNS_DB))
+    monkeypatch.setenv("SBOM_CREATOR_NAME", "Example SBOMs")
+    monkeypatch.setenv("SBOM_CREATOR_CONTACT", "sbom-team@example.org")
+    assert main(["sbom", str(MICROMAMBA), "--format", "spdx"]) == 0
+    creators = json.loads(capsys.readouterr().out)["creationInfo"]["creators"]
+    assert "Organization: Example SBOMs (sbom-team@example.org)" in creators

@@ -114,6 +114,8 @@ def test_spdx_under_ntia_and_fsct3_min_lacks_only_what_a_lockfile_cannot_give(pa
     (tmp_path / "env.spdx.json").write_text(render(report, "spdx", creator=CREATOR))
     doc = json.loads((tmp_path / "env.spdx.json").read_text())
     assert f"Organization: {CREATOR.name} ({CREATOR.email})" in doc["creationInfo"]["creators"]
+    with_url = json.loads(render(report, "spdx", creator=URL_CREATOR))
+    assert URL_CREATOR.url in with_url["creationInfo"]["comment"]
     fsct = FSCT3Checker(str(tmp_path / "env.spdx.json"), compliance="fsct3-min")
     assert fsct.doc_author and fsct.dependency_relationships
     assert fsct.components_without_suppliers == []
