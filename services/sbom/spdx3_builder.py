@@ -100,7 +100,8 @@ class Builder:
 
     def close(self, root: str, name: str, sbom_type) -> spdx3.SHACLObjectSet:
         """Add the `software_Sbom` (rooted at `root`) and the `SpdxDocument`; the object set."""
-        elements = [e.spdxId for e in self.objects.foreach() if getattr(e, "spdxId", None)]
+        # sorted: the object set iterates in no stable order, and equal inputs give equal bytes
+        elements = sorted(e.spdxId for e in self.objects.foreach() if getattr(e, "spdxId", None))
         sbom = self.add(
             spdx3.software_Sbom(
                 spdxId=self.id("Sbom"),

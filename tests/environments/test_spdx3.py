@@ -150,3 +150,8 @@ def test_without_a_contact_the_creator_is_not_enough_for_bsi(tmp_path):
     assert not BSIChecker(str(document), sbom_spec="spdx3").doc_creator
     document.write_text(render(report, "spdx3", creator=CREATOR))
     assert BSIChecker(str(document), sbom_spec="spdx3").doc_creator
+
+
+def test_equal_reports_give_equal_bytes():
+    report = _report(ALL_LOCKS[-1])
+    assert render(report, "spdx3", creator=CREATOR) == render(report, "spdx3", creator=CREATOR)
