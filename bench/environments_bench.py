@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> None:
         "/api/environments/report?platform=linux-64",
         "/api/environments/sbom?platform=linux-64&format=cyclonedx",
         "/api/environments/sbom?platform=linux-64&format=spdx",
+        "/api/environments/sbom?platform=linux-64&format=spdx3",
     ):
         row = measure(path, body, args.runs)
         print(

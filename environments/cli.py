@@ -2,7 +2,7 @@
 
     conda-badges-env report LOCKFILE [--environment E] [--platform P] [--format table|json]
                                      [--fail-on SEVERITY] [--vulns-db FILE | --gateway URL]
-    conda-badges-env sbom LOCKFILE [--format cyclonedx|spdx] [--spec-version 1.6|1.5] ...
+    conda-badges-env sbom LOCKFILE [--format cyclonedx|spdx|spdx3] [--spec-version 1.6|1.5] ...
 
 Offline (the default), packages are judged from the lock's own facts against the vulnerability
 database file; with --gateway, the gateway resolves them against its channels (their records
@@ -23,6 +23,9 @@ from environments.cli_gateway import GatewayError
 from environments.cli_gateway import ask_gateway
 from environments.errors import LockError
 from environments.files import with_files
+from environments.minimums import DEFAULT_CREATOR
+from environments.minimums import Creator
+from environments.outputs import FORMATS
 from environments.outputs import render
 from environments.readers.folder import read_path
 from environments.report import build_report
@@ -42,7 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("lockfile", help="pixi.lock, conda-lock.yml, @EXPLICIT, conda-meta")
     parser.add_argument("--environment", "-e")
     parser.add_argument("--platform", "-p")
-    parser.add_argument("--format", help="report: table (default) or json; sbom: cyclonedx or spdx")
+    parser.add_argument(
+        "--format", help="report: table (default) or json; sbom: cyclonedx, spdx or spdx3"
+    )
     parser.add_argument("--spec-version", default="1.6", choices=("1.6", "1.5"))
     parser.add_argument("--fail-on", choices=SEVERITIES, help="exit 1 on an open CVE this severe")
     source = parser.add_mutually_exclusive_group()
@@ -80,8 +85,10 @@ def _report(args, default_db: Path) -> dict:
     return _offline_report(args, default_db)
 
 
-def run(argv: list[str] | None, default_db: Path, out=sys.stdout) -> int:
-    """Run the command; returns the exit code."""
+def run(
+    argv: list[str] | None, default_db: Path, out=sys.stdout, creator: Creator = DEFAULT_CREATOR
+) -> int:
+    """Run the command; returns the exit code (`creator` is named in SBOMs)."""
     args = _parser().parse_args(argv)
     try:
         report = _report(args, default_db)
@@ -91,10 +98,12 @@ def run(argv: list[str] | None, default_db: Path, out=sys.stdout) -> int:
         return 2
     if args.command == "sbom":
         family = args.format or "cyclonedx"
-        if family not in ("cyclonedx", "spdx"):
-            print("conda-badges-env: sbom --format is cyclonedx or spdx", file=sys.stderr)
+        if family not in FORMATS:
+            print(
+                f"conda-badges-env: sbom --format is one of {', '.join(FORMATS)}", file=sys.stderr
+            )
             return 2
-        out.write(render(report, family, args.spec_version) + "\n")
+        out.write(render(report, family, args.spec_version, creator) + "\n")
     elif args.format == "json":
         out.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     else:
@@ -106,7 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     """The console entry point: the default database comes from the settings (VULNS_DB)."""
     from common.settings import Settings
 
-    return run(argv, Settings.from_env(with_channels=False).vulns_db)
+    settings = Settings.from_env(with_channels=False)
+    creator = Creator.of(
+        settings.sbom_creator_name, settings.sbom_creator_contact, settings.public_url
+    )
+    return run(argv, settings.vulns_db, sys.stdout, creator)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,6 +17,9 @@ from environments.identity import ROOT_REF
 from environments.identity import document_time
 from environments.identity import serial
 from environments.identity import supplier
+from environments.minimums import DEFAULT_CREATOR
+from environments.minimums import Creator
+from environments.minimums import gaps
 from services.sbom.contents_cdx import file_hashes
 from services.sbom.contents_cdx import file_properties
 
@@ -37,6 +40,13 @@ JUSTIFICATIONS = {
     "vulnerable_code_not_in_execute_path": "code_not_reachable",
     "vulnerable_code_cannot_be_controlled_by_adversary": "protected_by_mitigating_control",
     "inline_mitigations_already_exist": "protected_by_mitigating_control",
+}
+MISSING = {  # the property names the package-file SBOMs use for a missing minimum element
+    "concluded": "conda:license:concluded-none",
+    "copyright": "conda:copyright:none",
+    "sha512": "conda:package:sha512-none",
+    "filename": "conda:package:filename-none",
+    "creator": "conda:supplier:url-none",
 }
 METHODS = {"2.0": "CVSSv2", "3.0": "CVSSv3", "3.1": "CVSSv31", "4.0": "CVSSv4"}
 SEVERITIES = ("critical", "high", "medium", "low", "info", "none", "unknown")
@@ -84,6 +94,7 @@ def _component(row: dict, spec_version: str) -> dict:
                 ("conda-badges:url", row["url"]),
                 ("conda-badges:unresolved-depends", ", ".join(row["unresolved_depends"])),
                 *_files_properties(row),
+                *((MISSING[kind], why) for kind, why in gaps(row).items()),
             ]
         ),
         "components": _file_components(row),
@@ -151,7 +162,17 @@ def _vulnerability(cve: dict, row: dict) -> dict:
     return {k: v for k, v in vulnerability.items() if v not in ([], None)}
 
 
-def _metadata(report: dict) -> dict:
+def _creator(creator: Creator, spec_version: str) -> dict:
+    """`authors` (and from CycloneDX 1.6 `manufacturer`): the SBOM's creator and contact."""
+    contact = {k: v for k, v in (("name", creator.name), ("email", creator.email)) if v}
+    made = {"authors": [contact]}
+    if spec_version != "1.5":
+        made["manufacturer"] = {"name": creator.name, "contact": [contact]}
+        made["manufacturer"] |= {"url": [creator.url]} if creator.url else {}
+    return made
+
+
+def _metadata(report: dict, creator: Creator, spec_version: str) -> dict:
     summary, database, lock = report["summary"], report["database"], report["lockfile"]
     root = {
         "type": "application",
@@ -176,10 +197,13 @@ def _metadata(report: dict) -> dict:
         "timestamp": document_time(report).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "tools": {"components": [{"type": "application", "name": "conda-badges environments"}]},
         "component": root,
+        **_creator(creator, spec_version),
     }
 
 
-def build_document(report: dict, spec_version: str = "1.6") -> dict:
+def build_document(
+    report: dict, spec_version: str = "1.6", creator: Creator = DEFAULT_CREATOR
+) -> dict:
     """The CycloneDX document of the environment as a JSON-ready dict."""
     rows = report["packages"]
     document = {
@@ -188,7 +212,7 @@ def build_document(report: dict, spec_version: str = "1.6") -> dict:
         "specVersion": spec_version,
         "serialNumber": f"urn:uuid:{serial(report, 'cyclonedx')}",
         "version": 1,
-        "metadata": _metadata(report),
+        "metadata": _metadata(report, creator, spec_version),
         "components": [_component(row, spec_version) for row in rows],
         "dependencies": [{"ref": ROOT_REF, "dependsOn": [row["key"] for row in rows]}]
         + [{"ref": row["key"], "dependsOn": row["depends"]} for row in rows],
@@ -199,6 +223,9 @@ def build_document(report: dict, spec_version: str = "1.6") -> dict:
     return document
 
 
-def render_cyclonedx(report: dict, spec_version: str = "1.6") -> str:
+def render_cyclonedx(
+    report: dict, spec_version: str = "1.6", creator: Creator = DEFAULT_CREATOR
+) -> str:
     """The CycloneDX JSON text of the environment (`spec_version` 1.6 or 1.5)."""
-    return json.dumps(build_document(report, spec_version), indent=2, ensure_ascii=False)
+    document = build_document(report, spec_version, creator)
+    return json.dumps(document, indent=2, ensure_ascii=False)

@@ -36,3 +36,14 @@ def supplier(row: dict) -> str:
         return "Python Package Index (PyPI)"
     label = row["channel_label"]
     return f"conda channel {label}" if label else "a local source package (no channel)"
+
+
+def package_comment(row: dict) -> str:
+    """What a package's facts come from, its coverage and its CVEs, as one sentence."""
+    coverage = (
+        f"covered through {', '.join(row['identities'])}"
+        if row["covered"]
+        else f"not tracked by any vulnerability source: {row['coverage_reason']}"
+    )
+    cves = "; ".join(f"{c['id']} {c['status']}" for c in row["cves"]) or "none found"
+    return f"facts from the {row['origin']}; {coverage}; CVEs: {cves}"

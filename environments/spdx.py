@@ -24,8 +24,12 @@ from spdx_tools.spdx.model import SpdxNoAssertion
 from common.licenses import LICENSING_LOCK
 from environments.identity import DEFAULT_NAMESPACE_BASE
 from environments.identity import document_time
+from environments.identity import package_comment as _comment
 from environments.identity import serial
 from environments.identity import supplier
+from environments.minimums import DEFAULT_CREATOR
+from environments.minimums import Creator
+from environments.minimums import statement
 from services.sbom.contents_spdx import FileParts
 from services.sbom.contents_spdx import paths_parts
 
@@ -48,6 +52,12 @@ def _license(text: str | None):
     return parsed if parsed is not None else SpdxNoAssertion()
 
 
+def license_or_none(text: str | None) -> str | None:
+    """The declared license as a valid SPDX expression, else None."""
+    value = _license(text)
+    return None if isinstance(value, SpdxNoAssertion) else str(value)
+
+
 def _checksums(row: dict) -> list[Checksum]:
     found = []
     if row["sha256"]:
@@ -55,16 +65,6 @@ def _checksums(row: dict) -> list[Checksum]:
     if row["md5"]:
         found.append(Checksum(ChecksumAlgorithm.MD5, row["md5"]))
     return found
-
-
-def _comment(row: dict) -> str:
-    coverage = (
-        f"covered through {', '.join(row['identities'])}"
-        if row["covered"]
-        else f"not tracked by any vulnerability source: {row['coverage_reason']}"
-    )
-    cves = "; ".join(f"{c['id']} {c['status']}" for c in row["cves"]) or "none found"
-    return f"facts from the {row['origin']}; {coverage}; CVEs: {cves}"
 
 
 def _file_parts(index: int, row: dict) -> FileParts:
@@ -107,13 +107,14 @@ def _package(index: int, row: dict, parts: FileParts) -> Package:
         license_concluded=SpdxNoAssertion(),
         license_declared=_license(row["license"]),
         copyright_text=SpdxNoAssertion(),
+        license_comment=statement(row),
         external_references=refs,
         comment="; ".join(c for c in (_comment(row), parts.comment) if c),
         primary_package_purpose=PackagePurpose.LIBRARY,
     )
 
 
-def build_document(report: dict) -> Document:
+def build_document(report: dict, creator: Creator = DEFAULT_CREATOR) -> Document:
     """The SPDX model: the environment, its packages, DESCRIBES / CONTAINS / DEPENDS_ON."""
     lock, summary = report["lockfile"], report["summary"]
     name = f"environment-{report['environment']}-{report['platform']}-{lock['sha256'][:12]}"
@@ -150,21 +151,25 @@ def build_document(report: dict) -> Document:
         spdx_id="SPDXRef-DOCUMENT",
         name=name,
         document_namespace=f"{NAMESPACE}/{name}-{serial(report, 'spdx')}",
-        creators=[Actor(ActorType.TOOL, TOOL), Actor(ActorType.ORGANIZATION, "conda-badges")],
+        creators=[
+            Actor(ActorType.TOOL, TOOL),
+            Actor(ActorType.ORGANIZATION, creator.name, creator.email),
+        ],
         created=document_time(report),
         creator_comment=(
             f"lockfile sha256 {lock['sha256']}; vulnerability database {database['version']} "
             f"({database['digest']}); {summary['covered']} packages covered, "
             f"{summary['not_tracked']} not tracked"
+            + (f"; SBOM creator {creator.name}, contact {creator.url}" if creator.url else "")
         ),
     )
     files = [f for part in parts for f in part.files]
     return Document(creation, packages=[root, *packages], files=files, relationships=relationships)
 
 
-def render_spdx(report: dict) -> str:
+def render_spdx(report: dict, creator: Creator = DEFAULT_CREATOR) -> str:
     """The SPDX 2.3 JSON text of the environment."""
-    data = _CONVERTER.convert(build_document(report))
+    data = _CONVERTER.convert(build_document(report, creator))
     for package in data.get("packages", []):
         for ref in package.get("externalRefs", []):
             # spdx-tools 0.8.5 writes PACKAGE_MANAGER; the SPDX 2.3 schema says PACKAGE-MANAGER

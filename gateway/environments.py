@@ -29,7 +29,9 @@ from environments import deadline
 from environments import read_lock
 from environments import render
 from environments import signed
+from environments.minimums import Creator
 from environments.model import Lock
+from environments.outputs import FORMATS
 from gateway.catalog import Catalog
 from gateway.environment_files import maybe_with_files
 from vulns.database import DatabaseUnavailable
@@ -40,6 +42,7 @@ bp = Blueprint("environments", __name__, url_prefix="/api/environments")
 MEDIA_TYPES = {
     "cyclonedx": "application/vnd.cyclonedx+json",
     "spdx": "application/spdx+json",
+    "spdx3": "application/spdx+json; version=3.0.1",
     "signed": "application/vnd.dsse.envelope.v1+json",
 }
 
@@ -172,9 +175,13 @@ def sbom_response(report: dict):
     family = request.args.get("format", "cyclonedx")
     spec_version = request.args.get("spec_version", "1.6")
     want_signed = request.args.get("signed", "") in ("1", "true", "yes")
-    if family not in ("cyclonedx", "spdx"):
-        raise InvalidParameter("format must be cyclonedx or spdx")
-    text = render(report, family, spec_version)
+    if family not in FORMATS:
+        raise InvalidParameter(f"format must be one of {', '.join(FORMATS)}")
+    settings = _settings()
+    creator = Creator.of(
+        settings.sbom_creator_name, settings.sbom_creator_contact, settings.public_url
+    )
+    text = render(report, family, spec_version, creator)
     if not want_signed:
         return _answer(text, MEDIA_TYPES[family])
     key = _signing_key()
@@ -185,7 +192,8 @@ def sbom_response(report: dict):
 
 @bp.post("/sbom")
 def post_sbom():
-    """CycloneDX 1.6/1.5 or SPDX 2.3 of the posted lockfile, or its signed DSSE envelope."""
-    if request.args.get("format", "cyclonedx") not in ("cyclonedx", "spdx"):
-        raise InvalidParameter("format must be cyclonedx or spdx")
+    """CycloneDX 1.6/1.5, SPDX 2.3 or SPDX 3.0.1 of the posted lockfile, or its signed DSSE
+    envelope."""
+    if request.args.get("format", "cyclonedx") not in FORMATS:
+        raise InvalidParameter(f"format must be one of {', '.join(FORMATS)}")
     return sbom_response(report_for(read_body()))

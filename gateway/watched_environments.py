@@ -62,6 +62,7 @@ def urls(lock_id: str) -> dict:
         "report": f"{api}/report",
         "cyclonedx": f"{api}/sbom?format=cyclonedx",
         "spdx": f"{api}/sbom?format=spdx",
+        "spdx3": f"{api}/sbom?format=spdx3",
         "signed": f"{api}/sbom?format=cyclonedx&signed=1",
         "badge": f"/environments/{lock_id}/badges/cves.svg",
     }

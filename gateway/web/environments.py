@@ -17,7 +17,7 @@ from gateway.environments import sbom_response
 from gateway.web import bp
 from vulns.report import SEVERITIES
 
-SBOM_FILES = {"cyclonedx": "cdx.json", "spdx": "spdx.json"}
+SBOM_FILES = {"cyclonedx": "cdx.json", "spdx": "spdx.json", "spdx3": "spdx3.json"}
 
 
 def _page(status: int = 200, **context):
@@ -64,7 +64,7 @@ def environments_sbom():
     """An SBOM of the report page's lockfile, as a download."""
     report = report_for(read_body())
     response = sbom_response(report)
-    family = "spdx" if request.args.get("format") == "spdx" else "cyclonedx"
+    family = request.args.get("format", "cyclonedx")  # sbom_response refused any other
     suffix = SBOM_FILES[family]
     if request.args.get("signed") == "1":
         suffix = suffix.replace(".json", ".intoto.json")

@@ -105,10 +105,15 @@ def is_archive(path: str) -> bool:
 
 def creator_contact(facts: Facts) -> tuple[str | None, str | None]:
     """(email, url) of the SBOM creator: the configured contact, else the public URL."""
-    contact = (facts.creator_contact or "").strip()
+    return contact_of(facts.creator_contact, facts.namespace_base)
+
+
+def contact_of(contact: str | None, public_url: str | None) -> tuple[str | None, str | None]:
+    """(email, url) from SBOM_CREATOR_CONTACT (an email or http(s) URL), else PUBLIC_URL."""
+    contact = (contact or "").strip()
     if "@" in contact and not contact.startswith(("http://", "https://")):
         return contact.removeprefix("mailto:"), None
     if contact.startswith(("http://", "https://")):
         return None, contact
-    base = (facts.namespace_base or "").strip()
+    base = (public_url or "").strip()
     return None, (base if base.startswith(("http://", "https://")) else None)

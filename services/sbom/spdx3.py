@@ -10,8 +10,6 @@ minimum elements come from services/sbom/minimums.py, as for SPDX 2.3 and Cyclon
 
 from __future__ import annotations
 
-import json
-
 from spdx_python_model.bindings import v3_0_1 as spdx3
 
 from services.sbom import contents_spdx
@@ -20,92 +18,26 @@ from services.sbom import minimums
 from services.sbom import resolve
 from services.sbom.facts import Facts
 from services.sbom.purl import file_purl
+from services.sbom.spdx3_builder import CORE
+from services.sbom.spdx3_builder import SPEC_VERSION  # noqa: F401 (part of the interface)
+from services.sbom.spdx3_builder import Builder
+from services.sbom.spdx3_builder import serialize
 
-SPEC_VERSION = "3.0.1"
 _PURPOSE = spdx3.software_SoftwarePurpose
 _REL = spdx3.RelationshipType
-_IDS = spdx3.ExternalIdentifierType
 _COMPLETE = spdx3.RelationshipCompleteness
-_PROFILE = spdx3.ProfileIdentifierType
-_CORE = "https://spdx.org/rdf/3.0.1/terms/Core/"
+_CORE = CORE
 
 
-class _Builder:
-    """Adds elements to one object set, with ids under the document's namespace."""
+class _Builder(Builder):
+    """The shared builder, with the file's facts and its document namespace."""
 
     def __init__(self, facts: Facts):
         self.facts = facts
         serial = identity.serial_uuid(facts.file["sha256"], "spdx-3.0.1")
-        self.base = (
-            f"{identity.namespace_base(facts)}/spdx3/{identity.document_name(facts)}-{serial}"
-        )
-        self.objects = spdx3.SHACLObjectSet()
+        base = f"{identity.namespace_base(facts)}/spdx3/{identity.document_name(facts)}-{serial}"
         created, _ = identity.document_time(facts)
-        self.info = spdx3.CreationInfo(
-            specVersion=SPEC_VERSION, created=created.replace(microsecond=0), createdBy=[]
-        )
-        self.creator = self.add(self._creator())
-        self.info.createdBy.append(self.creator.spdxId)
-        tool = self.add(
-            spdx3.Tool(
-                spdxId=self.id("Tool"),
-                name=f"{identity.TOOL_NAME}-{identity.TOOL_VERSION}",
-                creationInfo=self.info,
-            )
-        )
-        self.info.createdUsing.append(tool.spdxId)
-        self.relationships = 0
-
-    def id(self, local: str) -> str:
-        """An element's IRI: the document's, then `#SPDXRef-<local>`."""
-        return f"{self.base}#SPDXRef-{identity.spdx_id_part(local)}"
-
-    def add(self, element):
-        """Add `element` to the document's object set; return it."""
-        return self.objects.add(element)
-
-    def _creator(self) -> spdx3.Organization:
-        email, url = minimums.creator_contact(self.facts)
-        ids = []
-        if email:
-            ids.append(
-                spdx3.ExternalIdentifier(externalIdentifierType=_IDS.email, identifier=email)
-            )
-        if url:
-            ids.append(
-                spdx3.ExternalIdentifier(externalIdentifierType=_IDS.urlScheme, identifier=url)
-            )
-        return spdx3.Organization(
-            spdxId=self.id("Creator"),
-            name=self.facts.creator_name,
-            externalIdentifier=ids,
-            creationInfo=self.info,
-        )
-
-    def relate(self, source: str, kind: str, targets: list[str], **extra) -> None:
-        """One relationship from `source` to `targets`."""
-        self.relationships += 1
-        self.add(
-            spdx3.Relationship(
-                spdxId=self.id(f"Relationship-{self.relationships}"),
-                from_=source,
-                relationshipType=kind,
-                to=targets,
-                creationInfo=self.info,
-                **extra,
-            )
-        )
-
-    def license(self, name: str, expression: str) -> str:
-        """A license expression element; its id."""
-        element = self.add(
-            spdx3.simplelicensing_LicenseExpression(
-                spdxId=self.id(name),
-                simplelicensing_licenseExpression=expression,
-                creationInfo=self.info,
-            )
-        )
-        return element.spdxId
+        super().__init__(base, created, (facts.creator_name, *minimums.creator_contact(facts)))
 
 
 def _channel_url(file: dict) -> str | None:
@@ -115,20 +47,9 @@ def _channel_url(file: dict) -> str | None:
 
 
 def _supplier(builder: _Builder) -> spdx3.Organization:
+    # a file:// channel has no URL to give: BSI's component creator is missing
     url = _channel_url(builder.facts.file)
-    ids = (
-        [spdx3.ExternalIdentifier(externalIdentifierType=_IDS.urlScheme, identifier=url)]
-        if url
-        else []  # a file:// channel has no URL to give: BSI's component creator is missing
-    )
-    return builder.add(
-        spdx3.Organization(
-            spdxId=builder.id("Supplier"),
-            name=identity.supplier_name(builder.facts),
-            externalIdentifier=ids,
-            creationInfo=builder.info,
-        )
-    )
+    return builder.organization("Supplier", identity.supplier_name(builder.facts), url=url)
 
 
 def _hashes(file: dict, sha512: str | None) -> list[spdx3.Hash]:
@@ -262,30 +183,9 @@ def build_objects(facts: Facts) -> spdx3.SHACLObjectSet:
                 children or [_CORE + ("NoneElement" if complete else "NoAssertionElement")],
                 completeness=_COMPLETE.complete if complete else _COMPLETE.incomplete,
             )
-    elements = [e.spdxId for e in builder.objects.foreach() if getattr(e, "spdxId", None)]
-    sbom = builder.add(
-        spdx3.software_Sbom(
-            spdxId=builder.id("Sbom"),
-            software_sbomType=[spdx3.software_SbomType.build],
-            rootElement=[root.spdxId],
-            element=elements,
-            creationInfo=builder.info,
-        )
-    )
-    builder.add(
-        spdx3.SpdxDocument(
-            spdxId=builder.id("DOCUMENT"),
-            name=identity.document_name(facts),
-            rootElement=[sbom.spdxId],
-            element=[sbom.spdxId, *elements],
-            profileConformance=[_PROFILE.core, _PROFILE.software, _PROFILE.simpleLicensing],
-            creationInfo=builder.info,
-        )
-    )
-    return builder.objects
+    return builder.close(root.spdxId, identity.document_name(facts), spdx3.software_SbomType.build)
 
 
 def render_spdx3(facts: Facts) -> str:
     """The SPDX 3.0.1 JSON-LD document for the file, byte-identical for equal facts."""
-    data = spdx3.JSONLDSerializer().serialize_data(build_objects(facts))
-    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True)
+    return serialize(build_objects(facts))

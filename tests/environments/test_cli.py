@@ -11,6 +11,7 @@ import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
+from environments.cli import main
 from environments.cli import run
 from environments.table import RANK
 from tests.conftest import EMBEDDED_VULNS_DB
@@ -90,3 +91,26 @@ def test_files_offline_lists_every_package_as_not_expanded_with_why():
         assert properties["conda-badges:files"] == "not-expanded"
         assert "--gateway" in properties["conda-badges:files:reason"]
         assert "components" not in component
+
+
+def test_sbom_format_spdx3_and_an_unknown_format(capsys):
+    from spdx_python_model.bindings import v3_0_1 as spdx3
+
+    code, text = cli("sbom", str(MICROMAMBA), "--format", "spdx3")
+    assert code == 0
+    objects = spdx3.SHACLObjectSet()
+    spdx3.JSONLDDeserializer().read(io.BytesIO(text.encode()), objects)
+    report = json.loads(cli("report", str(MICROMAMBA), "--format", "json")[1])
+    names = {p.name for p in objects.foreach_type(spdx3.software_Package)}
+    assert names >= {row["name"] for row in report["packages"]}
+    assert cli("sbom", str(MICROMAMBA), "--format", "spdx4")[0] == 2
+    assert "spdx3" in capsys.readouterr().err
+
+
+def test_the_sbom_creator_comes_from_the_settings(monkeypatch, capsys):
+    monkeypatch.setenv("VULNS_DB", str(EMBEDDED_VULNS_DB))
+    monkeypatch.setenv("SBOM_CREATOR_NAME", "Example SBOMs")
+    monkeypatch.setenv("SBOM_CREATOR_CONTACT", "sbom-team@example.org")
+    assert main(["sbom", str(MICROMAMBA), "--format", "spdx"]) == 0
+    creators = json.loads(capsys.readouterr().out)["creationInfo"]["creators"]
+    assert "Organization: Example SBOMs (sbom-team@example.org)" in creators

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 
 import jsonschema
@@ -142,9 +143,21 @@ def test_unknown_environment_and_format(api):
     assert response.status_code == 400
 
 
-def test_the_signed_sbom_verifies_with_conda_badges_verify_and_a_changed_byte_fails(api, tmp_path):
+def _spec_version(predicate: dict) -> str:
+    """The SPDX version a signed predicate states (2.3 in its JSON, 3.0.1 through the model)."""
+    if "spdxVersion" in predicate:
+        return predicate["spdxVersion"]
+    spdx3, objects = _spdx3_objects(json.dumps(predicate).encode())
+    (document,) = objects.foreach_type(spdx3.SpdxDocument)
+    return document.creationInfo.specVersion
+
+
+@pytest.mark.parametrize(("family", "version"), [("spdx", "SPDX-2.3"), ("spdx3", "3.0.1")])
+def test_the_signed_sbom_verifies_with_conda_badges_verify_and_a_changed_byte_fails(
+    api, tmp_path, family, version
+):
     body = explicit(MIRROR, "linux-64", {ZLIB: channel_records("main", "linux-64")[ZLIB]})
-    response = api.post("/api/environments/sbom?signed=1&format=spdx", data=body)
+    response = api.post(f"/api/environments/sbom?signed=1&format={family}", data=body)
     assert response.mimetype == "application/vnd.dsse.envelope.v1+json"
     settings = api.application.config["SETTINGS"]
     (tmp_path / "keys.json").write_text(json.dumps(published_keys(load_signing_key(settings))))
@@ -153,7 +166,8 @@ def test_the_signed_sbom_verifies_with_conda_badges_verify_and_a_changed_byte_fa
     args = [str(tmp_path / "env.intoto.json"), "--keys", str(tmp_path / "keys.json")]
     assert verify_main([*args, "--artifact", str(tmp_path / "explicit.txt")]) == 0
     statement = json.loads(base64.b64decode(response.json["payload"]))
-    assert statement["predicate"]["spdxVersion"] == "SPDX-2.3"
+    assert _spec_version(statement["predicate"]) == version
+    assert statement["subject"][0]["digest"]["sha256"] == hashlib.sha256(body).hexdigest()
     (tmp_path / "explicit.txt").write_bytes(body.replace(b"3.conda", b"3.condA"))
     assert verify_main([*args, "--artifact", str(tmp_path / "explicit.txt")]) == 1
     tampered = dict(
@@ -170,3 +184,29 @@ def test_the_report_is_what_the_openapi_document_says(api):
     report = api.post("/api/environments/report", data=body).json
     jsonschema.Draft202012Validator(schema).validate(report)
     assert {"/api/environments/report", "/api/environments/sbom"} <= set(spec["paths"])
+
+
+def _spdx3_objects(text: bytes):
+    from spdx_python_model.bindings import v3_0_1 as spdx3
+
+    objects = spdx3.SHACLObjectSet()
+    spdx3.JSONLDDeserializer().read(io.BytesIO(text), objects)
+    return spdx3, objects
+
+
+def test_spdx3_by_format_with_the_configured_creator(tmp_path):
+    contact = "sbom-team@example.org"
+    client = gateway_client(
+        tmp_path, SBOM_CREATOR_NAME="Example SBOMs", SBOM_CREATOR_CONTACT=contact
+    )
+    body = explicit(MIRROR, "linux-64", {ZLIB: channel_records("main", "linux-64")[ZLIB]})
+    response = client.post("/api/environments/sbom?format=spdx3", data=body)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/spdx+json; version=3.0.1"
+    spdx3, objects = _spdx3_objects(response.data)
+    (document,) = objects.foreach_type(spdx3.SpdxDocument)
+    (creator,) = document.creationInfo.createdBy
+    assert creator.name == "Example SBOMs"
+    assert [i.identifier for i in creator.externalIdentifier] == [contact]
+    (package,) = [p for p in objects.foreach_type(spdx3.software_Package) if p.name == "zlib"]
+    assert package.software_packageUrl.startswith("pkg:conda/")

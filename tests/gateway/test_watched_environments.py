@@ -120,3 +120,13 @@ def test_a_curation_change_changes_the_badge_and_its_etag(tmp_path):
     assert all(statuses[i] == "reported" for i in cleared)
     assert title(second.data) != title(first.data)
     assert second.headers["ETag"] != first.headers["ETag"]
+
+
+def test_a_stored_environment_has_an_spdx3_sbom(api):
+    body = MICROMAMBA.read_bytes()
+    urls = api.post("/api/environments", data=body, headers=auth()).json["urls"]
+    response = api.get(urls["spdx3"])
+    assert response.headers["Content-Type"] == "application/spdx+json; version=3.0.1"
+    sha256 = hashlib.sha256(body).hexdigest()
+    assert json.loads(response.data)["@context"].startswith("https://spdx.org/rdf/3.0.1/")
+    assert sha256 in response.data.decode()  # the lockfile's digest, on the environment

@@ -248,3 +248,9 @@ def test_no_dependency_is_said_with_none_element_and_complete():
     (depends,) = [e for e in graph if e.get("relationshipType") == "dependsOn"]
     assert depends["to"] == ["NoneElement"]  # the compact form of Core/NoneElement
     assert depends["completeness"] == "complete"
+
+
+def test_equal_facts_give_equal_bytes():
+    """The document lists its elements in a stable order (the model's object set has none)."""
+    facts = facts_for(ON_DISK[0])
+    assert render_spdx3(facts) == render_spdx3(facts)
