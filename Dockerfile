@@ -27,10 +27,8 @@ COPY environments ./environments
 COPY data/vulns ./data/vulns
 # the project itself is pure Python: build it from source, everything else from wheels;
 # then the embedded vulnerability database from the real records in data/vulns
-# (the base's own pip first brought up to date: Debian bookworm's 23.0 cannot install every
-# dependency we pin, e.g. reuse 6, which is published as a source archive only)
-RUN /opt/venv/bin/python -m pip install --quiet --no-compile --upgrade "pip>=25" \
-    && /opt/venv/bin/pip install --no-compile --no-binary conda-badges . \
+# (reuse, the copyright detector, is published as a pure-Python source archive only)
+RUN /opt/venv/bin/pip install --no-compile --no-binary conda-badges,reuse . \
     && /opt/venv/bin/conda-badges-vulns sync --records data/vulns --out /src/vulns.sqlite \
     && /opt/venv/bin/python -m pip uninstall --quiet --yes pip setuptools \
     && /opt/venv/bin/python -m compileall -q -f --invalidation-mode checked-hash /opt/venv/lib
