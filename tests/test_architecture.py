@@ -201,6 +201,16 @@ def test_the_doc_names_every_exception_and_package():
         assert f"`{name.replace('.', '/')}/`" in text, name
 
 
+def test_no_running_code_imports_signatures_yet():
+    users = {
+        path.relative_to(REPO).as_posix()
+        for path in source_files(REPO)
+        if path.relative_to(REPO).parts[0] != "signatures"
+        and any(area(m) == "signatures" for m in imported(path, REPO))
+    }
+    assert users == set()  # when a process starts using it, say so in docs/architecture.md
+
+
 def test_the_readme_links_the_doc_in_what_it_is():
     readme = (REPO / "README.md").read_text()
     section = readme.split("## What it is", 1)[1].split("\n## ", 1)[0]
