@@ -201,7 +201,15 @@ class Security:
         self.assessments += 1
         return self.builder.id(f"{kind}-{self.assessments}")
 
-    def _cvss(self, source, affected, version, score, vector, severity) -> None:
+    def _cvss(
+        self,
+        source: str,
+        affected: str,
+        version: str,
+        score: float,
+        vector: str | None,
+        severity: str | None,
+    ) -> None:
         kind = _CVSS.get(version)
         if kind is None or not vector:
             return  # an unknown CVSS version or no vector: the model cannot carry the score
