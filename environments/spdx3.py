@@ -6,8 +6,9 @@ One `SpdxDocument` whose root is a `software_Sbom` (type `deployed`) rooted at t
 (a `software_Package` whose distribution artifact is the lockfile, by its SHA-256); it
 `contains` every locked package, each with its purl, declared license, supplier (channel or
 PyPI, with URL), distribution file (name and the lock's SHA-256/MD5, an archive that holds
-components) and `dependsOn` with completeness. The minimum elements a lockfile cannot give are
-named per package in its comment (environments/minimums.py).
+components), `dependsOn` with completeness, and its CVEs as Security-profile elements. The
+minimum elements a lockfile cannot give are named per package in its comment
+(environments/minimums.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from environments.spdx import license_or_none
 from services.sbom.spdx3_builder import CORE
 from services.sbom.spdx3_builder import Builder
 from services.sbom.spdx3_builder import serialize
+from services.sbom.spdx3_security import Security
+from services.sbom.spdx3_security import from_environment_cve
 
 NAMESPACE = f"{DEFAULT_NAMESPACE_BASE}/environments/spdx3"
 _PURPOSE = spdx3.software_SoftwarePurpose
@@ -144,6 +147,9 @@ def build_objects(report: dict, creator: Creator = DEFAULT_CREATOR) -> spdx3.SHA
     root = _root(builder, report)
     suppliers = _suppliers(builder, rows)
     ids = {row["key"]: _package(builder, i, row, suppliers) for i, row in enumerate(rows, 1)}
+    security = Security(builder)
+    for row in rows:
+        security.add([from_environment_cve(c) for c in row["cves"]], ids[row["key"]])
     if ids:
         builder.relate(root, _REL.contains, list(ids.values()), completeness=_COMPLETE.complete)
     for row in rows:

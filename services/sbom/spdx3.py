@@ -4,7 +4,8 @@
 One document: an `SpdxDocument` whose root is a `software_Sbom` (type `build`), the package
 (`software_Package`) with its distribution file (`software_File`: the `.conda`/`.tar.bz2`,
 its SHA-256 and, from a whole read, SHA-512), its declared and concluded licenses, copyright
-text, supplier and originator, and its dependencies (`dependsOn`, completeness stated). The
+text, supplier and originator, its dependencies (`dependsOn`, completeness stated) and its
+known vulnerabilities as Security-profile elements (services/sbom/spdx3_security.py). The
 minimum elements come from services/sbom/minimums.py, as for SPDX 2.3 and CycloneDX.
 """
 
@@ -22,6 +23,8 @@ from services.sbom.spdx3_builder import CORE
 from services.sbom.spdx3_builder import SPEC_VERSION  # noqa: F401 (part of the interface)
 from services.sbom.spdx3_builder import Builder
 from services.sbom.spdx3_builder import serialize
+from services.sbom.spdx3_security import Security
+from services.sbom.spdx3_security import from_cves_item
 
 _PURPOSE = spdx3.software_SoftwarePurpose
 _REL = spdx3.RelationshipType
@@ -149,6 +152,8 @@ def _root(builder: _Builder, supplier: str):
         builder.relate(root.spdxId, _REL.hasConcludedLicense, [concluded_id])
     _distribution(builder, root, facts.file, sha512.value)
     _contains(builder, root)
+    findings = [from_cves_item(cve, facts.file) for cve in facts.cves]
+    Security(builder).add(findings, root.spdxId)
     return root
 
 

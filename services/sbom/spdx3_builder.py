@@ -51,6 +51,7 @@ class Builder:
         )
         self.info.createdUsing.append(tool.spdxId)
         self.relationships = 0
+        self.profiles = [_PROFILE.core, _PROFILE.software, _PROFILE.simpleLicensing]
 
     def id(self, local: str) -> str:
         """An element's IRI: the document's, then `#SPDXRef-<local>`."""
@@ -117,7 +118,7 @@ class Builder:
                 name=name,
                 rootElement=[sbom.spdxId],
                 element=[sbom.spdxId, *elements],
-                profileConformance=[_PROFILE.core, _PROFILE.software, _PROFILE.simpleLicensing],
+                profileConformance=list(self.profiles),
                 creationInfo=self.info,
             )
         )

@@ -155,3 +155,63 @@ def test_without_a_contact_the_creator_is_not_enough_for_bsi(tmp_path):
 def test_equal_reports_give_equal_bytes():
     report = _report(ALL_LOCKS[-1])
     assert render(report, "spdx3", creator=CREATOR) == render(report, "spdx3", creator=CREATOR)
+
+
+# the SPDX 3.0.1 VEX class of each of our statuses (as the CycloneDX analysis.state mapping)
+VEX = {
+    "reported": "security_VexUnderInvestigationVulnAssessmentRelationship",
+    "disputed": "security_VexUnderInvestigationVulnAssessmentRelationship",
+    "active": "security_VexAffectedVulnAssessmentRelationship",
+    "mitigated": "security_VexFixedVulnAssessmentRelationship",
+    "cleared": "security_VexNotAffectedVulnAssessmentRelationship",
+}
+CVSS = {"2.0": "V2", "3.0": "V3", "3.1": "V3", "4.0": "V4"}
+(PANGEO,) = [p for p in ALL_LOCKS if p.name == "pangeo-example.conda-lock.yml"]
+
+
+def _assessed(graph: list[dict], package: str) -> dict[str, list[dict]]:
+    """vulnerability name -> the assessments from it to `package`."""
+    names = {e["spdxId"]: e["name"] for e in graph if e["type"] == "security_Vulnerability"}
+    found: dict[str, list[dict]] = {}
+    for element in graph:
+        if element["type"].startswith("security_") and element.get("to") == [package]:
+            found.setdefault(names[element["from"]], []).append(element)
+    return found
+
+
+def test_zlib_1_2_11_in_a_lock_carries_its_cves_as_security_elements():
+    report = _report(PANGEO)
+    graph = json.loads(render(report, "spdx3", creator=CREATOR))["@graph"]
+    packages = {e["software_packageUrl"]: e for e in graph if e.get("software_packageUrl")}
+    rows = [r for r in report["packages"] if r["cves"]]
+    assert any(r["name"] == "zlib" and r["version"] == "1.2.11" for r in rows)
+    for row in rows:
+        assessed = _assessed(graph, packages[row["purls"][0]]["spdxId"])
+        assert set(assessed) == {c["id"] for c in row["cves"]}
+        for cve in row["cves"]:
+            kinds = {e["type"]: e for e in assessed[cve["id"]]}
+            cvss = kinds[f"security_Cvss{CVSS[cve['score_version']]}VulnAssessmentRelationship"]
+            assert float(cvss["security_score"]) == cve["score"]
+            assert cvss["security_vectorString"] == cve["vector"]
+            assert VEX[cve["status"]] in kinds
+    every = {c["id"] for r in rows for c in r["cves"]}
+    vulnerabilities = [e for e in graph if e["type"] == "security_Vulnerability"]
+    assert sorted(v["name"] for v in vulnerabilities) == sorted(every)  # each CVE once
+    (document,) = [e for e in graph if e["type"] == "SpdxDocument"]
+    assert "security" in document["profileConformance"]
+
+
+def test_the_checkers_answer_the_same_with_and_without_the_cves(tmp_path):
+    report = _report(PANGEO)
+    quiet = {**report, "packages": [{**r, "cves": []} for r in report["packages"]]}
+    answers = []
+    for which in (report, quiet):
+        document = tmp_path / "env.spdx3.json"
+        text = render(which, "spdx3", creator=CREATOR)
+        assert not _read(text).link()
+        document.write_text(text)
+        bsi = BSIChecker(str(document), sbom_spec="spdx3")
+        fsct = FSCT3Checker(str(document), compliance="fsct3-min", sbom_spec="spdx3")
+        ntia = NTIAChecker(str(document), sbom_spec="spdx3")
+        answers.append((bsi.output_json(), fsct.output_json(), ntia.output_json()))
+    assert answers[0] == answers[1]
