@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(health_blueprint(lambda: _ready(app)))
     app.register_blueprint(api.bp)
     app.register_blueprint(environments.bp)
+    app.teardown_request(environments.end_time_limit)
     app.register_blueprint(watched_environments.bp)
     app.register_blueprint(web.bp)
     app.register_blueprint(vex_repository.bp)

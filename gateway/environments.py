@@ -132,6 +132,11 @@ def lookup(channel: ChannelConfig, name: str):
         return None
 
 
+def end_time_limit(_error: BaseException | None = None) -> None:
+    """Lift the request's time limit when it ends (the worker thread serves other requests)."""
+    deadline.end()
+
+
 def report_for(lock: Lock, selection: tuple[str | None, str | None] | None = None) -> dict:
     """The report of the environment and platform the request (or `selection`) names."""
     catalog: Catalog = current_app.extensions["catalog"]

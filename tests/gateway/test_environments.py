@@ -210,3 +210,14 @@ def test_spdx3_by_format_with_the_configured_creator(tmp_path):
     assert [i.identifier for i in creator.externalIdentifier] == [contact]
     (package,) = [p for p in objects.foreach_type(spdx3.software_Package) if p.name == "zlib"]
     assert package.software_packageUrl.startswith("pkg:conda/")
+
+
+def test_the_time_limit_ends_with_its_request(api):
+    """A worker thread serves other requests after an environment's: the limit the request
+    started must not outlive it (a later report in the same thread read an expired one)."""
+    from environments import deadline
+
+    record = channel_records("main", "linux-64")[ZLIB]
+    body = explicit(MIRROR, "linux-64", {ZLIB: record})
+    assert api.post("/api/environments/report", data=body).status_code == 200
+    assert deadline._DEADLINE.get() is None
